@@ -1,0 +1,3 @@
+//! The AJO side of the wire: rendering requests as runnable cURL scripts.
+
+pub mod curl;

@@ -1,0 +1,128 @@
+//! Turns `DraftArgs` into a validated request: shared by `curl` and the sending commands.
+
+use super::DraftArgs;
+use crate::activity::{
+    Alert, Context, Diagnostic, Draft, Event, Request, Severity, Target, build_request,
+    new_request_id, validate_body,
+};
+use crate::config::{Campaign, CampaignKind, Config, Recipient};
+
+/// A request built from the command line, with its findings.
+pub struct Built<'a> {
+    pub campaign: &'a Campaign,
+    pub request: Request,
+    /// Validation findings; when any is an error, nothing may be sent.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Builds the request the flags describe. `Err` is a usage error (exit 2); field values that
+/// do not fit the schema come back as error diagnostics instead (exit 1).
+pub fn build<'a>(config: &'a Config, args: &DraftArgs, now: i64) -> Result<Built<'a>, String> {
+    let campaign = config.campaign(&args.campaign)?;
+    let event: Event = args.event.parse()?;
+    if args.activity.trim().is_empty() {
+        return Err("--activity is empty".into());
+    }
+    let mut draft = Draft::from_campaign(campaign, event, now);
+    let mut input_errors = Vec::new();
+    for assignment in &args.set {
+        if let Err(message) = draft.set(campaign, assignment, now) {
+            let key = assignment
+                .split_once('=')
+                .map_or(assignment.as_str(), |(k, _)| k);
+            let path = match key.strip_prefix("attributes.") {
+                Some(attr) => format!("aps.attributes.{attr}"),
+                None => format!("aps.content-state.{key}"),
+            };
+            input_errors.push(Diagnostic::new(
+                Severity::Error,
+                "field-input",
+                path,
+                message,
+            ));
+        }
+    }
+    if let (Some(title), Some(body)) = (&args.alert_title, &args.alert_body) {
+        draft.alert = Some(Alert {
+            title: title.clone(),
+            body: body.clone(),
+            sound: args.alert_sound.clone(),
+        });
+    }
+    draft.dismiss(args.dismiss_in.as_deref(), args.dismiss_at.as_deref(), now)?;
+    if let Some(stale) = &args.stale_in {
+        draft.stale_date = Some(now + crate::activity::dates::parse_duration(stale)?);
+    }
+    if let Some(score) = args.relevance_score {
+        if !score.is_finite() {
+            return Err("--relevance-score must be a finite number".into());
+        }
+        draft.relevance_score = Some(score);
+    }
+    let request_id = args.request_id.clone().unwrap_or_else(new_request_id);
+    let recipients;
+    let target = match campaign.kind {
+        CampaignKind::Transactional => {
+            if args.audience.is_some() {
+                return Err(format!(
+                    "--audience is for marketing campaigns; `{}` is transactional",
+                    campaign.name
+                ));
+            }
+            let default = campaign.recipient.as_ref();
+            let user_id = args
+                .user
+                .clone()
+                .or_else(|| default.map(|r| r.user_id.clone()));
+            let namespace = args
+                .namespace
+                .clone()
+                .or_else(|| default.map(|r| r.namespace.clone()));
+            let (Some(user_id), Some(namespace)) = (user_id, namespace) else {
+                return Err(format!(
+                    "campaign `{}` has no default recipient: pass --user ID --namespace NS",
+                    campaign.name
+                ));
+            };
+            recipients = [Recipient { user_id, namespace }];
+            Target::Recipients(&recipients)
+        }
+        CampaignKind::Marketing => {
+            if args.user.is_some() || args.namespace.is_some() {
+                return Err(format!(
+                    "--user and --namespace are for transactional campaigns; `{}` broadcasts to an audience",
+                    campaign.name
+                ));
+            }
+            let audience = args
+                .audience
+                .as_deref()
+                .or(campaign.audience_id.as_deref())
+                .ok_or_else(|| {
+                    format!(
+                        "campaign `{}` has no audience_id: pass --audience ID",
+                        campaign.name
+                    )
+                })?;
+            Target::Audience(audience)
+        }
+    };
+    let request = build_request(campaign, target, &args.activity, &draft, &request_id, now);
+    let diagnostics = if input_errors.is_empty() {
+        validate_body(
+            &request.body,
+            &Context {
+                campaign: Some(campaign),
+                now,
+                history: None,
+            },
+        )
+    } else {
+        input_errors
+    };
+    Ok(Built {
+        campaign,
+        request,
+        diagnostics,
+    })
+}

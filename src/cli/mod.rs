@@ -1,0 +1,64 @@
+//! The headless commands. Each writes to the given streams and returns its exit code.
+
+mod args;
+mod config_cmd;
+mod curl_cmd;
+mod draft;
+mod report;
+mod validate_cmd;
+
+pub use args::{Cli, Command, ConfigAction, DraftArgs, Output, ValidateArgs};
+
+use crate::config::{self, Config, paths};
+use std::io::Write;
+
+/// Success; for `validate`, no error found.
+pub const EXIT_OK: u8 = 0;
+/// Validation found an error: nothing was (or would be) sent.
+pub const EXIT_INVALID: u8 = 1;
+/// Usage or config error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Runs one parsed command line.
+pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    match &cli.command {
+        Command::Config { action } => config_cmd::run(cli, action, out, err),
+        Command::Validate(args) => validate_cmd::run(cli, args, out, err),
+        Command::Curl(args) => curl_cmd::run(cli, args, out, err),
+    }
+}
+
+/// Where the config file is, following `--config`, `$LIVEACT_CONFIG`, `./liveact.toml`, platform.
+fn locate(cli: &Cli) -> Result<paths::Located, paths::NotFound> {
+    let env = std::env::var(paths::CONFIG_ENV).ok();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    paths::locate(
+        cli.config.as_deref(),
+        env.as_deref(),
+        &cwd,
+        paths::platform_config_file(),
+    )
+}
+
+/// Finds and loads the config, printing its warnings; on failure prints why and gives the exit code.
+fn load_config(cli: &Cli, err: &mut dyn Write) -> Result<Config, u8> {
+    let located = locate(cli).map_err(|missing| {
+        let _ = writeln!(err, "error: {missing}");
+        EXIT_USAGE
+    })?;
+    match config::load_file(&located.path) {
+        Ok(config) => {
+            report::config_findings(err, "warning", &config.warnings);
+            Ok(config)
+        }
+        Err(errors) => {
+            report::config_findings(err, "error", &errors.0);
+            Err(EXIT_USAGE)
+        }
+    }
+}
+
+/// Looks up a process environment variable (the seam where tests inject none).
+fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}

@@ -1,0 +1,542 @@
+//! Turns config text into a validated [`Config`], reporting every problem at its line.
+
+use super::error::{ConfigError, ConfigErrors, Pos};
+use super::model::*;
+use super::raw::*;
+use super::secret::SecretSource;
+use crate::activity::{Event, FieldSpec, FieldType, Schema, dates};
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+use toml::Spanned;
+
+/// Reads and validates a config file.
+pub fn load_file(path: &Path) -> Result<Config, ConfigErrors> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::new(path, None, format!("cannot read the config file: {e}"))
+            .hint("check the path, or run `liveact config init` to write an example")
+    })?;
+    parse(&text, path, others_can_read(path))
+}
+
+/// Validates config text. `loose_permissions` says other users can read the file, which turns
+/// the warning about a literal secret into a louder one.
+pub fn parse(text: &str, path: &Path, loose_permissions: bool) -> Result<Config, ConfigErrors> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let pos = e.span().map(|s| Pos::of(text, s.start));
+        ConfigError::new(path, pos, e.message().trim_end().to_string())
+    })?;
+    let mut loader = Loader {
+        text,
+        path,
+        loose_permissions,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let profiles: IndexMap<String, Profile> = raw
+        .profiles
+        .into_iter()
+        .filter_map(|(name, raw)| loader.profile(&name, raw).map(|p| (name, p)))
+        .collect();
+    let default_profile = raw.default_profile.map(|name| {
+        if !profiles.contains_key(name.get_ref()) {
+            let known: Vec<&str> = profiles.keys().map(String::as_str).collect();
+            loader.error(
+                name.span(),
+                format!(
+                    "default_profile `{}` is not a defined profile",
+                    name.get_ref()
+                ),
+                Some(format!(
+                    "define [profiles.{}] or pick one of: {}",
+                    name.get_ref(),
+                    known.join(", ")
+                )),
+            );
+        }
+        name.into_inner()
+    });
+    let campaigns = loader.campaigns(raw.campaigns);
+    if loader.errors.is_empty() {
+        Ok(Config {
+            path: path.to_path_buf(),
+            default_profile,
+            profiles,
+            campaigns,
+            warnings: loader.warnings,
+        })
+    } else {
+        Err(ConfigErrors(loader.errors))
+    }
+}
+
+#[cfg(unix)]
+fn others_can_read(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o044 != 0)
+}
+
+#[cfg(not(unix))]
+fn others_can_read(_: &Path) -> bool {
+    false
+}
+
+struct Loader<'a> {
+    text: &'a str,
+    path: &'a Path,
+    loose_permissions: bool,
+    errors: Vec<ConfigError>,
+    warnings: Vec<ConfigError>,
+}
+
+impl Loader<'_> {
+    fn pos(&self, span: Range<usize>) -> Pos {
+        Pos::of(self.text, span.start)
+    }
+
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>, hint: Option<String>) {
+        let mut error = ConfigError::new(self.path, Some(self.pos(span)), message);
+        error.hint = hint;
+        self.errors.push(error);
+    }
+
+    fn warn(&mut self, span: Range<usize>, message: impl Into<String>, hint: impl Into<String>) {
+        let warning = ConfigError::new(self.path, Some(self.pos(span)), message).hint(hint);
+        self.warnings.push(warning);
+    }
+
+    fn profile(&mut self, name: &str, raw: Spanned<RawProfile>) -> Option<Profile> {
+        let pos = self.pos(raw.span());
+        let span = raw.span();
+        let raw = raw.into_inner();
+        let kind = match raw.kind {
+            RawProfileKind::Mock => {
+                let ajo_only = [
+                    ("base_url", raw.base_url.as_ref().map(Spanned::span)),
+                    ("ims_url", raw.ims_url.as_ref().map(Spanned::span)),
+                    ("org_id", raw.org_id.as_ref().map(Spanned::span)),
+                    ("sandbox", raw.sandbox.as_ref().map(Spanned::span)),
+                    ("client_id", raw.client_id.as_ref().map(Spanned::span)),
+                    (
+                        "client_secret",
+                        raw.client_secret.as_ref().map(Spanned::span),
+                    ),
+                    ("scopes", raw.scopes.as_ref().map(Spanned::span)),
+                    ("access_token", raw.access_token.as_ref().map(Spanned::span)),
+                    ("production", raw.production.as_ref().map(Spanned::span)),
+                ];
+                for (key, field_span) in ajo_only {
+                    if let Some(field_span) = field_span {
+                        self.error(
+                            field_span,
+                            format!("`{key}` belongs to kind = \"ajo\" profiles; profile `{name}` is kind = \"mock\""),
+                            Some("remove it, or set kind = \"ajo\"".into()),
+                        );
+                    }
+                }
+                ProfileKind::Mock
+            }
+            RawProfileKind::Ajo => ProfileKind::Ajo(self.ajo_profile(name, span, raw)?),
+        };
+        Some(Profile {
+            name: name.to_string(),
+            pos,
+            kind,
+        })
+    }
+
+    fn ajo_profile(
+        &mut self,
+        name: &str,
+        span: Range<usize>,
+        raw: RawProfile,
+    ) -> Option<AjoProfile> {
+        let mut required =
+            |value: Option<Spanned<String>>, key: &str, hint: &str| -> Option<Spanned<String>> {
+                match value {
+                    Some(v) if !v.get_ref().trim().is_empty() => Some(v),
+                    Some(v) => {
+                        self.error(v.span(), format!("{key} is empty"), Some(hint.into()));
+                        None
+                    }
+                    None => {
+                        self.error(
+                            span.clone(),
+                            format!("profile `{name}` (kind = \"ajo\") needs {key}"),
+                            Some(hint.into()),
+                        );
+                        None
+                    }
+                }
+            };
+        let org_id = required(
+            raw.org_id,
+            "org_id",
+            "the IMS org id, like 0123456789ABCDEF01234567@AdobeOrg",
+        );
+        let sandbox = required(
+            raw.sandbox,
+            "sandbox",
+            "the sandbox name in lower case, e.g. prod",
+        );
+        let client_id = required(
+            raw.client_id,
+            "client_id",
+            "the Developer Console credential's client id, e.g. env:AJO_CLIENT_ID",
+        );
+        let base_url = self.url(raw.base_url, DEFAULT_BASE_URL);
+        let ims_url = self.url(raw.ims_url, DEFAULT_IMS_URL);
+        let auth = match (raw.access_token, raw.client_secret) {
+            (Some(token), _) => Some(AuthSetting::AccessToken(self.secret(token, "access_token"))),
+            (None, Some(secret)) => Some(AuthSetting::ClientSecret(
+                self.secret(secret, "client_secret"),
+            )),
+            (None, None) => {
+                self.error(
+                    span,
+                    format!(
+                        "profile `{name}` (kind = \"ajo\") needs client_secret or access_token"
+                    ),
+                    Some(
+                        "client_secret = \"env:AJO_CLIENT_SECRET\" fetches tokens from IMS".into(),
+                    ),
+                );
+                None
+            }
+        };
+        let client_id = client_id.map(|id| self.setting(&id));
+        Some(AjoProfile {
+            base_url: base_url?,
+            ims_url: ims_url?,
+            org_id: org_id?.into_inner(),
+            sandbox: sandbox?.into_inner(),
+            client_id: client_id?,
+            auth: auth?,
+            scopes: raw
+                .scopes
+                .map_or_else(|| DEFAULT_SCOPES.to_string(), Spanned::into_inner),
+            production: raw.production.is_some_and(Spanned::into_inner),
+        })
+    }
+
+    fn url(&mut self, value: Option<Spanned<String>>, default: &str) -> Option<String> {
+        let Some(value) = value else {
+            return Some(default.to_string());
+        };
+        let url = value.get_ref().trim_end_matches('/');
+        if url.starts_with("https://") || url.starts_with("http://") {
+            Some(url.to_string())
+        } else {
+            self.error(
+                value.span(),
+                format!("`{url}` is not an http(s) URL"),
+                Some(format!("for example {default}")),
+            );
+            None
+        }
+    }
+
+    /// A value that may be `env:NAME` or `file:PATH`; NAME must be a shell variable name.
+    fn setting(&mut self, value: &Spanned<String>) -> Setting {
+        let source = SecretSource::parse(value.get_ref());
+        if let SecretSource::Env(name) = &source {
+            let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                self.error(
+                    value.span(),
+                    format!("`{name}` is not an environment variable name"),
+                    Some("use letters, digits and _, e.g. env:AJO_CLIENT_SECRET".into()),
+                );
+            }
+        }
+        Setting {
+            pos: self.pos(value.span()),
+            source,
+        }
+    }
+
+    fn secret(&mut self, value: Spanned<String>, key: &str) -> Setting {
+        let setting = self.setting(&value);
+        if matches!(setting.source, SecretSource::Literal(_)) {
+            let hint = format!(
+                "write {key} = \"env:NAME\" or \"file:PATH\" and keep the value out of this file"
+            );
+            if self.loose_permissions {
+                self.warn(
+                    value.span(),
+                    format!(
+                        "{key} is written in a config file that other users can read: anyone on this machine can use it"
+                    ),
+                    format!("chmod 600 {} now; better, {hint}", self.path.display()),
+                );
+            } else {
+                self.warn(
+                    value.span(),
+                    format!("{key} is written in the config file"),
+                    hint,
+                );
+            }
+        }
+        setting
+    }
+
+    fn campaigns(&mut self, raws: Vec<Spanned<RawCampaign>>) -> Vec<Campaign> {
+        let mut names: HashMap<String, Pos> = HashMap::new();
+        let mut ids: HashMap<String, Pos> = HashMap::new();
+        let mut campaigns = Vec::new();
+        for raw in raws {
+            let raw = raw.into_inner();
+            for (seen, value, what) in [(&mut names, &raw.name, "name"), (&mut ids, &raw.id, "id")]
+            {
+                let pos = self.pos(value.span());
+                if value.get_ref().trim().is_empty() {
+                    self.error(value.span(), format!("campaign {what} is empty"), None);
+                } else if let Some(first) = seen.get(value.get_ref()) {
+                    let message = format!(
+                        "campaign {what} `{}` is already used at line {}",
+                        value.get_ref(),
+                        first.line
+                    );
+                    self.error(
+                        value.span(),
+                        message,
+                        Some(format!("every campaign needs its own {what}")),
+                    );
+                } else {
+                    seen.insert(value.get_ref().clone(), pos);
+                }
+            }
+            if let Some(campaign) = self.campaign(raw) {
+                campaigns.push(campaign);
+            }
+        }
+        campaigns
+    }
+
+    fn campaign(&mut self, raw: RawCampaign) -> Option<Campaign> {
+        let name = raw.name.get_ref().clone();
+        if raw.attributes_type.get_ref().trim().is_empty() {
+            self.error(
+                raw.attributes_type.span(),
+                "attributes_type is empty",
+                Some("the Swift ActivityAttributes type name, e.g. FoodDeliveryLiveActivityAttributes".into()),
+            );
+        }
+        match raw.kind {
+            CampaignKind::Transactional => {
+                if let Some(audience) = &raw.audience_id {
+                    self.error(
+                        audience.span(),
+                        format!("campaign `{name}` is transactional: it has recipients, not audience_id"),
+                        Some("use recipient = { user_id = \"…\", namespace = \"email\" }, or kind = \"marketing\"".into()),
+                    );
+                }
+            }
+            CampaignKind::Marketing => {
+                if let Some(recipient) = &raw.recipient {
+                    self.error(
+                        recipient.span(),
+                        format!("campaign `{name}` is marketing: it broadcasts to audience_id, not a recipient"),
+                        Some("use audience_id = \"…\", or kind = \"transactional\"".into()),
+                    );
+                }
+            }
+        }
+        let attributes = self.schema(raw.attributes, true);
+        let content_state = self.schema(raw.content_state, false);
+        if let Some(preview) = &raw.preview {
+            for field in placeholders(preview.get_ref()) {
+                if !content_state.contains_key(field) && !attributes.contains_key(field) {
+                    self.warn(
+                        preview.span(),
+                        format!("preview names `{{{field}}}`, which is not a content_state or attributes field"),
+                        "it shows as written on the lock-screen preview",
+                    );
+                }
+            }
+        }
+        let steps = self.steps(&name, raw.steps, &content_state);
+        Some(Campaign {
+            name,
+            id: raw.id.into_inner(),
+            kind: raw.kind,
+            attributes_type: raw.attributes_type.into_inner(),
+            recipient: raw.recipient.map(Spanned::into_inner),
+            audience_id: raw.audience_id.map(Spanned::into_inner),
+            preview: raw.preview.map(Spanned::into_inner),
+            attributes,
+            content_state,
+            steps,
+        })
+    }
+
+    fn schema(&mut self, raw: IndexMap<String, Spanned<RawField>>, attributes: bool) -> Schema {
+        let mut schema = Schema::new();
+        for (name, field) in raw {
+            let span = field.span();
+            let field = field.into_inner();
+            if attributes && name == "liveActivityData" {
+                self.error(
+                    span.clone(),
+                    "liveActivityData is filled in by liveact from the activity id",
+                    Some("remove this field".into()),
+                );
+                continue;
+            }
+            let values = match (field.ty, field.values) {
+                (FieldType::Enum, Some(values)) if !values.get_ref().is_empty() => {
+                    values.into_inner()
+                }
+                (FieldType::Enum, _) => {
+                    self.error(
+                        span.clone(),
+                        format!("enum field `{name}` needs values"),
+                        Some("values = [\"Ordered\", \"Preparing\"]".into()),
+                    );
+                    Vec::new()
+                }
+                (ty, Some(values)) => {
+                    self.error(
+                        values.span(),
+                        format!("`values` is only for enum fields; `{name}` is {ty}"),
+                        None,
+                    );
+                    Vec::new()
+                }
+                (_, None) => Vec::new(),
+            };
+            let mut spec = FieldSpec {
+                ty: field.ty,
+                values,
+                required: field.required,
+                default: None,
+            };
+            if let Some(default) = field.default {
+                match to_json(default.get_ref())
+                    .and_then(|v| spec.from_value(&v, dates::unix_now()).map(|_| v))
+                {
+                    Ok(value) => spec.default = Some(value),
+                    Err(message) => self.error(
+                        default.span(),
+                        format!("default of `{name}`: {message}"),
+                        None,
+                    ),
+                }
+            }
+            schema.insert(name, spec);
+        }
+        schema
+    }
+
+    fn steps(&mut self, campaign: &str, raws: Vec<Spanned<RawStep>>, schema: &Schema) -> Vec<Step> {
+        let now = dates::unix_now();
+        // Fields set so far: defaults, then each step's changes, as a walk would send them.
+        let mut set: Vec<&str> = schema
+            .iter()
+            .filter(|(_, spec)| spec.default.is_some())
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let mut steps = Vec::new();
+        for (index, raw) in raws.into_iter().enumerate() {
+            let span = raw.span();
+            let raw = raw.into_inner();
+            let label = format!("step {} of `{campaign}`", index + 1);
+            let mut content_state = Map::new();
+            for (key, value) in &raw.content_state {
+                let Some((name, spec)) = schema.get_key_value(key.as_str()) else {
+                    let known: Vec<&str> = schema.keys().map(String::as_str).collect();
+                    self.error(
+                        value.span(),
+                        format!("{label}: `{key}` is not a content_state field"),
+                        Some(format!("fields: {}", known.join(", "))),
+                    );
+                    continue;
+                };
+                // A bad value is reported once here, not again as a missing field below.
+                if !set.contains(&name.as_str()) {
+                    set.push(name.as_str());
+                }
+                match to_json(value.get_ref()).and_then(|v| spec.from_value(&v, now).map(|_| v)) {
+                    Ok(json) => {
+                        content_state.insert(key.clone(), json);
+                    }
+                    Err(message) => {
+                        self.error(value.span(), format!("{label}: {key}: {message}"), None)
+                    }
+                }
+            }
+            for (name, spec) in schema {
+                if spec.required && !set.contains(&name.as_str()) {
+                    self.error(
+                        span.clone(),
+                        format!("{label}: required field `{name}` has no value (not in this step, an earlier one, or a default)"),
+                        Some(format!("add {name} to this step's content_state")),
+                    );
+                }
+            }
+            if raw.event == Event::Start && raw.alert.is_none() {
+                self.error(
+                    span.clone(),
+                    format!("{label} starts the activity but has no alert"),
+                    Some(
+                        "alert = { title = \"…\", body = \"…\" }: without it the start is silent"
+                            .into(),
+                    ),
+                );
+            }
+            let mut duration = |value: Option<Spanned<String>>| {
+                value.and_then(|v| match dates::parse_duration(v.get_ref()) {
+                    Ok(seconds) => Some(seconds),
+                    Err(message) => {
+                        self.error(v.span(), format!("{label}: {message}"), None);
+                        None
+                    }
+                })
+            };
+            let dismiss_in = duration(raw.dismiss_in);
+            let stale_in = duration(raw.stale_in);
+            steps.push(Step {
+                name: raw.name,
+                event: raw.event,
+                content_state,
+                alert: raw.alert,
+                dismiss_in,
+                stale_in,
+            });
+        }
+        steps
+    }
+}
+
+/// The `{field}` names in a preview template.
+pub fn placeholders(template: &str) -> impl Iterator<Item = &str> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name.trim()))
+}
+
+/// TOML values as the JSON that will be sent; TOML date-times become RFC 3339 strings.
+fn to_json(value: &toml::Value) -> Result<Value, String> {
+    Ok(match value {
+        toml::Value::String(s) => Value::String(s.clone()),
+        toml::Value::Integer(i) => Value::from(*i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(Value::Number)
+            .ok_or_else(|| format!("{f} is not a finite number"))?,
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(items) => {
+            Value::Array(items.iter().map(to_json).collect::<Result<_, _>>()?)
+        }
+        toml::Value::Table(table) => Value::Object(
+            table
+                .iter()
+                .map(|(k, v)| to_json(v).map(|v| (k.clone(), v)))
+                .collect::<Result<_, _>>()?,
+        ),
+    })
+}

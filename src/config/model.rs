@@ -1,0 +1,226 @@
+//! The loaded configuration: profiles (where sends go) and campaigns (what they carry).
+
+use super::error::{ConfigError, ConfigErrors, Pos};
+use super::secret::{Secret, SecretSource};
+use crate::activity::{Alert, Event, Schema};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::path::PathBuf;
+
+/// AJO's production API root.
+pub const DEFAULT_BASE_URL: &str = "https://platform.adobe.io/ajo";
+/// Adobe IMS OAuth server-to-server token endpoint.
+pub const DEFAULT_IMS_URL: &str = "https://ims-na1.adobelogin.com/ims/token/v3";
+/// The scopes AJO's "first API call" page lists for OAuth server-to-server credentials.
+pub const DEFAULT_SCOPES: &str =
+    "openid,AdobeID,read_organizations,additional_info.projectedProductContext,session";
+
+/// A whole config file, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: PathBuf,
+    pub default_profile: Option<String>,
+    pub profiles: IndexMap<String, Profile>,
+    pub campaigns: Vec<Campaign>,
+    /// Findings that did not stop loading (literal secrets, unknown preview fields).
+    pub warnings: Vec<super::ConfigWarning>,
+}
+
+/// Where sends go and with which credentials.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub pos: Pos,
+    pub kind: ProfileKind,
+}
+
+/// The kind of a profile with its settings.
+#[derive(Debug, Clone)]
+pub enum ProfileKind {
+    /// The embedded mock AJO: no credentials, no network.
+    Mock,
+    /// Adobe's real API through IMS OAuth server-to-server.
+    Ajo(AjoProfile),
+}
+
+/// Settings of an `ajo` profile.
+#[derive(Debug, Clone)]
+pub struct AjoProfile {
+    pub base_url: String,
+    pub ims_url: String,
+    pub org_id: String,
+    pub sandbox: String,
+    pub client_id: Setting,
+    pub auth: AuthSetting,
+    pub scopes: String,
+    /// Sends from the console ask the user to type the sandbox name first.
+    pub production: bool,
+}
+
+/// A value that may come from `env:`, `file:` or the file itself, with where it was written.
+#[derive(Debug, Clone)]
+pub struct Setting {
+    pub source: SecretSource,
+    pub pos: Pos,
+}
+
+/// Where an `ajo` profile's bearer token comes from, as configured.
+#[derive(Debug, Clone)]
+pub enum AuthSetting {
+    /// `client_secret`: IMS client credentials.
+    ClientSecret(Setting),
+    /// `access_token`: a ready token (it wins over a client secret).
+    AccessToken(Setting),
+}
+
+/// Credentials of an `ajo` profile, resolved from their sources.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub client_id: Secret,
+    pub auth: Auth,
+}
+
+/// How an `ajo` profile gets its bearer token.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// IMS client credentials: the token is fetched and cached.
+    ClientSecret(Secret),
+    /// A ready bearer token; IMS is skipped.
+    AccessToken(Secret),
+}
+
+impl AjoProfile {
+    /// Resolves the client id and the secret or token; every failure points at its line.
+    pub fn credentials(
+        &self,
+        config: &Config,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Credentials, ConfigErrors> {
+        let resolve = |setting: &Setting, key: &str| {
+            setting.source.resolve(env).map_err(|message| {
+                let hint = match &setting.source {
+                    SecretSource::Env(name) => {
+                        format!("export {name}=… before running liveact, or use file:PATH")
+                    }
+                    _ => "check the path and its permissions".to_string(),
+                };
+                ConfigError::new(&config.path, Some(setting.pos), format!("{key}: {message}"))
+                    .hint(hint)
+            })
+        };
+        let client_id = resolve(&self.client_id, "client_id");
+        let auth = match &self.auth {
+            AuthSetting::AccessToken(token) => {
+                resolve(token, "access_token").map(Auth::AccessToken)
+            }
+            AuthSetting::ClientSecret(secret) => {
+                resolve(secret, "client_secret").map(Auth::ClientSecret)
+            }
+        };
+        match (client_id, auth) {
+            (Ok(client_id), Ok(auth)) => Ok(Credentials { client_id, auth }),
+            (a, b) => Err(ConfigErrors(a.err().into_iter().chain(b.err()).collect())),
+        }
+    }
+}
+
+/// Transactional campaigns use the unitary endpoint; marketing ones broadcast to an audience.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CampaignKind {
+    Transactional,
+    Marketing,
+}
+
+impl std::fmt::Display for CampaignKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CampaignKind::Transactional => "transactional",
+            CampaignKind::Marketing => "marketing",
+        })
+    }
+}
+
+/// One AEP profile that receives a transactional push.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipient {
+    pub user_id: String,
+    pub namespace: String,
+}
+
+/// An AJO API-triggered campaign as configured.
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    pub name: String,
+    pub id: String,
+    pub kind: CampaignKind,
+    /// The Swift `ActivityAttributes` type name, e.g. `FoodDeliveryLiveActivityAttributes`.
+    pub attributes_type: String,
+    /// Default recipient of a transactional campaign.
+    pub recipient: Option<Recipient>,
+    /// Audience of a marketing campaign.
+    pub audience_id: Option<String>,
+    /// Lock-screen template such as `{restaurantName}: {orderStatus}`.
+    pub preview: Option<String>,
+    pub attributes: Schema,
+    pub content_state: Schema,
+    pub steps: Vec<Step>,
+}
+
+/// One scripted step of a campaign's walk.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub name: Option<String>,
+    pub event: Event,
+    /// Changes to the content-state, as written (dates still as expressions).
+    pub content_state: Map<String, Value>,
+    pub alert: Option<Alert>,
+    /// Seconds from the send to the dismissal date (end steps).
+    pub dismiss_in: Option<i64>,
+    /// Seconds from the send to the stale date.
+    pub stale_in: Option<i64>,
+}
+
+impl Config {
+    /// The profile named, else `default_profile`, else the only profile.
+    pub fn profile(&self, name: Option<&str>) -> Result<&Profile, String> {
+        let names = || self.profiles.keys().cloned().collect::<Vec<_>>().join(", ");
+        match name.or(self.default_profile.as_deref()) {
+            Some(name) => self.profiles.get(name).ok_or_else(|| {
+                format!(
+                    "no profile `{name}` in {} (profiles: {})",
+                    self.path.display(),
+                    names()
+                )
+            }),
+            None if self.profiles.len() == 1 => Ok(&self.profiles[0]),
+            None if self.profiles.is_empty() => {
+                Err(format!("{} defines no profile", self.path.display()))
+            }
+            None => Err(format!(
+                "{} has several profiles and no default_profile; pass --profile ({})",
+                self.path.display(),
+                names()
+            )),
+        }
+    }
+
+    /// The campaign with this name (or id).
+    pub fn campaign(&self, name: &str) -> Result<&Campaign, String> {
+        self.campaigns
+            .iter()
+            .find(|c| c.name == name)
+            .or_else(|| self.campaigns.iter().find(|c| c.id == name))
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.campaigns.iter().map(|c| c.name.as_str()).collect();
+                format!(
+                    "no campaign `{name}` in {} (campaigns: {})",
+                    self.path.display(),
+                    names.join(", ")
+                )
+            })
+    }
+}
