@@ -52,6 +52,14 @@ fn duration_error(text: &str) -> String {
     format!("`{text}` is not a duration: use a number with s, m, h or d, like 15m, +2h or 1h30m")
 }
 
+/// `now` plus a duration such as `10m`: the moment a `--dismiss-in` or `--stale-in` names.
+pub fn after(now: i64, duration: &str) -> Result<i64, String> {
+    parse_duration(duration).and_then(|d| {
+        now.checked_add(d)
+            .ok_or_else(|| format!("`{duration}` is too far away"))
+    })
+}
+
 /// Parses a point in time and returns Unix seconds.
 ///
 /// Accepts `now`, a duration from now (`+15m`, `-2h`), an RFC 3339 timestamp

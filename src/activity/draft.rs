@@ -113,7 +113,7 @@ impl Draft {
     /// Sets the dismissal date from `--dismiss-in` (a duration) or `--dismiss-at` (a time).
     pub fn dismiss(&mut self, in_: Option<&str>, at: Option<&str>, now: i64) -> Result<(), String> {
         if let Some(d) = in_ {
-            self.dismissal_date = Some(now + dates::parse_duration(d)?);
+            self.dismissal_date = Some(dates::after(now, d)?);
         }
         if let Some(t) = at {
             self.dismissal_date = Some(dates::parse_time(t, now)?);

@@ -2,7 +2,7 @@
 
 use super::DraftArgs;
 use crate::activity::{
-    Alert, Context, Diagnostic, Draft, Event, Request, Severity, Target, build_request,
+    Alert, Context, Diagnostic, Draft, Event, Request, Severity, Target, build_request, dates,
     new_request_id, validate_body,
 };
 use crate::config::{Campaign, CampaignKind, Config, Recipient};
@@ -51,7 +51,7 @@ pub fn build<'a>(config: &'a Config, args: &DraftArgs, now: i64) -> Result<Built
     }
     draft.dismiss(args.dismiss_in.as_deref(), args.dismiss_at.as_deref(), now)?;
     if let Some(stale) = &args.stale_in {
-        draft.stale_date = Some(now + crate::activity::dates::parse_duration(stale)?);
+        draft.stale_date = Some(dates::after(now, stale)?);
     }
     if let Some(score) = args.relevance_score {
         if !score.is_finite() {

@@ -354,7 +354,7 @@ fn check_swift_date(value: &Value, path: &str, now: i64, out: &mut Vec<Diagnosti
             )
             .hint(format!(
                 "send {} (that moment in Swift Date seconds), or declare the field unix_date if the app decodes Unix time",
-                v as i64 - SWIFT_REFERENCE_OFFSET
+                (v as i64).saturating_sub(SWIFT_REFERENCE_OFFSET)
             )),
         );
     }
@@ -657,14 +657,35 @@ fn check_lifecycle(event: Event, lifecycle: Lifecycle, path: &str, out: &mut Vec
     }
 }
 
-/// `90` → `1m 30s`, for messages.
+/// `90` → `1m 30s`, `200000` → `2d 7h`, for messages.
 fn human(seconds: i64) -> String {
     let s = seconds.abs();
-    match (s / 3600, s % 3600 / 60, s % 60) {
-        (0, 0, sec) => format!("{sec}s"),
-        (0, m, 0) => format!("{m}m"),
-        (0, m, sec) => format!("{m}m {sec}s"),
-        (h, 0, _) => format!("{h}h"),
-        (h, m, _) => format!("{h}h {m}m"),
+    match (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60) {
+        (0, 0, 0, sec) => format!("{sec}s"),
+        (0, 0, m, 0) => format!("{m}m"),
+        (0, 0, m, sec) => format!("{m}m {sec}s"),
+        (0, h, 0, _) => format!("{h}h"),
+        (0, h, m, _) => format!("{h}h {m}m"),
+        (d, 0, _, _) => format!("{d}d"),
+        (d, h, _, _) => format!("{d}d {h}h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn human_durations() {
+        let cases = [
+            (5, "5s"),
+            (60, "1m"),
+            (90, "1m 30s"),
+            (7_200, "2h"),
+            (5_400, "1h 30m"),
+            (86_400, "1d"),
+            (200_000, "2d 7h"),
+        ];
+        for (seconds, text) in cases {
+            assert_eq!(super::human(seconds), text);
+        }
     }
 }
