@@ -138,7 +138,7 @@ impl Loader<'_> {
                 }
                 ProfileKind::Mock
             }
-            RawProfileKind::Ajo => ProfileKind::Ajo(self.ajo_profile(name, span, raw)?),
+            RawProfileKind::Ajo => ProfileKind::Ajo(Box::new(self.ajo_profile(name, span, raw)?)),
         };
         Some(Profile {
             name: name.to_string(),

@@ -42,7 +42,7 @@ pub enum ProfileKind {
     /// The embedded mock AJO: no credentials, no network.
     Mock,
     /// Adobe's real API through IMS OAuth server-to-server.
-    Ajo(AjoProfile),
+    Ajo(Box<AjoProfile>),
 }
 
 /// Settings of an `ajo` profile.

@@ -10,8 +10,10 @@ use crate::activity::schema::{FieldType, Schema, describe, is_integral};
 use crate::config::CampaignKind;
 use serde_json::{Map, Value};
 
-/// Apple's limit on a Live Activity push payload.
-pub const MAX_APS_BYTES: usize = 4096;
+/// Apple's limit on a Live Activity push payload, `{"aps":…}` included.
+pub const MAX_PAYLOAD_BYTES: usize = 4096;
+/// What `{"aps":` and the closing `}` add around the `aps` dictionary.
+const PAYLOAD_WRAPPER_BYTES: usize = 8;
 /// ActivityKit's limit on static plus dynamic data of one activity.
 pub const MAX_ACTIVITY_DATA_BYTES: usize = 4096;
 /// How far in the past a timestamp may be before the device is likely to ignore it.
@@ -62,7 +64,7 @@ pub(super) fn check(
     if event == Some(Event::Start) {
         check_start_alert(aps, path, out);
     }
-    check_dates(aps, path, event, timestamp, out);
+    check_dates(aps, path, event, timestamp, ctx.now, out);
     check_size(aps, path, out);
     if kind == Some(CampaignKind::Marketing) {
         check_channel(aps, path, out);
@@ -124,7 +126,7 @@ fn check_event(aps: &Map<String, Value>, path: &str, out: &mut Vec<Diagnostic>) 
 }
 
 fn check_content_available(aps: &Map<String, Value>, path: &str, out: &mut Vec<Diagnostic>) {
-    if aps.get("content-available").and_then(Value::as_i64) != Some(1) {
+    if aps.get("content-available").and_then(Value::as_f64) != Some(1.0) {
         let found = aps
             .get("content-available")
             .map_or("it is missing".into(), describe);
@@ -172,14 +174,20 @@ fn check_timestamp(
     }
     let ts = value.as_f64().unwrap_or_default() as i64;
     if ts >= 1_000_000_000_000 {
+        let (unit, divisor) = match ts {
+            1_000_000_000_000..1_000_000_000_000_000 => ("milliseconds", 1_000),
+            1_000_000_000_000_000..1_000_000_000_000_000_000 => ("microseconds", 1_000_000),
+            _ => ("nanoseconds", 1_000_000_000),
+        };
+        let digits = ts.to_string().len();
         out.push(
             Diagnostic::new(
                 Severity::Error,
                 "timestamp-milliseconds",
                 path,
-                format!("timestamp {ts} has 13 or more digits: milliseconds?"),
+                format!("timestamp {ts} has {digits} digits: {unit}?"),
             )
-            .hint(format!("Apple expects seconds: {}", ts / 1000)),
+            .hint(format!("Apple expects seconds: {}", ts / divisor)),
         );
         return None;
     }
@@ -340,8 +348,9 @@ fn check_fields(
 // Rule 8: a Unix time in a Swift Date field shows about 31 years late.
 fn check_swift_date(value: &Value, path: &str, now: i64, out: &mut Vec<Diagnostic>) {
     let Some(v) = value.as_f64() else { return };
-    let reference_now = (now - SWIFT_REFERENCE_OFFSET) as f64;
-    if (v - now as f64).abs() < (v - reference_now).abs() {
+    // Unix seconds within ten years of now; a Swift date that far ahead is no Live Activity's.
+    const TEN_YEARS: f64 = 10.0 * 365.25 * 86_400.0;
+    if (v - now as f64).abs() < TEN_YEARS {
         out.push(
             Diagnostic::new(
                 Severity::Warning,
@@ -386,6 +395,15 @@ fn check_attributes(
         ),
         (Some(Value::String(ty)), _) if !ty.trim().is_empty() => {}
         (None, _) if !start => {}
+        (Some(found), _) if !start => out.push(Diagnostic::new(
+            Severity::Error,
+            "attributes-type-name",
+            type_path,
+            format!(
+                "attributes-type must be the Swift type name (a non-empty string), found {}",
+                describe(found)
+            ),
+        )),
         (found, _) => out.push(
             Diagnostic::new(
                 Severity::Error,
@@ -494,6 +512,7 @@ fn check_dates(
     path: &str,
     event: Option<Event>,
     timestamp: Option<i64>,
+    now: i64,
     out: &mut Vec<Diagnostic>,
 ) {
     let mut read = |key: &str| -> Option<i64> {
@@ -527,7 +546,8 @@ fn check_dates(
                 .hint("set it on the end event"),
             );
         } else if let (Some(Event::End), Some(ts)) = (event, timestamp) {
-            if dismissal < ts {
+            // The device compares with its own clock, so "past" means before now.
+            if dismissal <= now.max(ts) {
                 out.push(Diagnostic::new(
                     Severity::Info,
                     "dismissal-now",
@@ -571,15 +591,14 @@ fn check_size(aps: &Map<String, Value>, path: &str, out: &mut Vec<Diagnostic>) {
         v.and_then(|v| serde_json::to_vec(v).ok())
             .map_or(0, |b| b.len())
     };
-    let aps_bytes = serde_json::to_vec(aps).map_or(0, |b| b.len());
-    if aps_bytes > MAX_APS_BYTES {
+    let payload_bytes = serde_json::to_vec(aps).map_or(0, |b| b.len()) + PAYLOAD_WRAPPER_BYTES;
+    if payload_bytes > MAX_PAYLOAD_BYTES {
         out.push(
             Diagnostic::new(
                 Severity::Error,
                 "aps-size",
                 path,
-                format!("aps is {aps_bytes} bytes; Apple accepts at most {MAX_APS_BYTES}"),
-            )
+                format!("the push payload {{\"aps\":…}} is {payload_bytes} bytes; Apple accepts at most {MAX_PAYLOAD_BYTES}"),)
             .hint("shorten strings or move data the app can fetch itself out of the push"),
         );
     }
@@ -629,7 +648,7 @@ fn check_lifecycle(event: Event, lifecycle: Lifecycle, path: &str, out: &mut Vec
                 Severity::Error,
                 "lifecycle-ended",
                 path,
-                format!("this activity has ended; a {event} cannot reach it"),
+                format!("this activity has ended: no {event} reaches it any more"),
             )
             .hint("start a new activity with another id"),
         ),

@@ -47,8 +47,11 @@ pub fn validate_body(body: &Value, ctx: &Context<'_>) -> Vec<Diagnostic> {
     }
     let kind = match ctx.campaign {
         Some(campaign) => campaign.kind,
-        None if object.contains_key("recipients") => CampaignKind::Transactional,
-        None => CampaignKind::Marketing,
+        None if object.contains_key("audience") => CampaignKind::Marketing,
+        None if object.contains_key("context") && !object.contains_key("recipients") => {
+            CampaignKind::Marketing
+        }
+        None => CampaignKind::Transactional,
     };
     check_ids(object, ctx, &mut out);
     match kind {
@@ -144,6 +147,8 @@ fn check_unitary(body: &Map<String, Value>, ctx: &Context<'_>, out: &mut Vec<Dia
         );
     }
     let mut seen: HashMap<&str, usize> = HashMap::new();
+    // Recipients usually share one push: check each distinct aps once, at its first recipient.
+    let mut checked: Vec<&Value> = Vec::new();
     for (i, recipient) in recipients.iter().enumerate() {
         let base = format!("recipients[{i}]");
         let Some(r) = recipient.as_object() else {
@@ -202,6 +207,16 @@ fn check_unitary(body: &Map<String, Value>, ctx: &Context<'_>, out: &mut Vec<Dia
                 )
                 .hint("use the campaign's identity type, e.g. email or ecid"),
             ),
+        }
+        let aps = r
+            .get("context")
+            .and_then(|c| c.get("requestPayload"))
+            .and_then(|p| p.get("aps"));
+        if let Some(aps) = aps {
+            if checked.contains(&aps) {
+                continue;
+            }
+            checked.push(aps);
         }
         check_context(
             r.get("context"),
