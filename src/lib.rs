@@ -8,3 +8,4 @@ pub mod activity;
 pub mod ajo;
 pub mod cli;
 pub mod config;
+pub mod mock;
