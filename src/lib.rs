@@ -9,3 +9,4 @@ pub mod ajo;
 pub mod cli;
 pub mod config;
 pub mod mock;
+pub mod store;

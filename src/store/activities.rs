@@ -1,0 +1,399 @@
+//! Tracked activities, and how an accepted send moves one along its lifecycle.
+
+use super::sends::{NewSend, SendRecord, SendStatus};
+use super::{conversion_error, json_column};
+use crate::activity::{ActivityHistory, Event, Lifecycle};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::time::Duration;
+
+/// Without a `dismissal-date`, the system removes an ended activity after up to four hours.
+const DEFAULT_DISMISSAL_S: i64 = 4 * 60 * 60;
+
+/// One tracked Live Activity, as its accepted sends left it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActivityRecord {
+    /// The campaign name.
+    pub campaign: String,
+    /// The `liveActivityID`, or the channel id of a broadcast.
+    pub id: String,
+    /// `user (namespace)` or the audience id, from the latest send that named one.
+    pub recipient: Option<String>,
+    /// As stored: `Draft`, `Active { updates }` or `Ended`; see [`Self::lifecycle_at`].
+    pub lifecycle: Lifecycle,
+    /// Accepted updates since the last start.
+    pub updates: u32,
+    /// The `timestamp` of the last accepted push, Unix seconds.
+    pub last_timestamp: Option<i64>,
+    pub last_content_state: Option<Value>,
+    /// When the last start was accepted, Unix milliseconds.
+    pub started_ms: Option<i64>,
+    /// When the end was accepted, Unix milliseconds.
+    pub ended_ms: Option<i64>,
+    /// The `dismissal-date` of the end, Unix seconds.
+    pub dismissal_date: Option<i64>,
+    /// The `stale-date` of the last accepted push, Unix seconds.
+    pub stale_date: Option<i64>,
+    /// Unix milliseconds.
+    pub updated_ms: i64,
+    /// The status of the newest send that was not a dry run (`unknown` needs attention).
+    pub last_send_status: Option<SendStatus>,
+}
+
+impl ActivityRecord {
+    /// What validation needs to know about earlier sends.
+    pub fn history(&self) -> ActivityHistory {
+        ActivityHistory {
+            lifecycle: self.lifecycle,
+            last_timestamp: self.last_timestamp,
+        }
+    }
+
+    /// The lifecycle at `now` (Unix seconds): `Stale` once an active activity's stale date
+    /// has come, `Dismissed` once an ended one's dismissal date has come (by default four
+    /// hours after the end).
+    pub fn lifecycle_at(&self, now: i64) -> Lifecycle {
+        match self.lifecycle {
+            Lifecycle::Active { .. } if self.stale_date.is_some_and(|stale| now >= stale) => {
+                Lifecycle::Stale
+            }
+            Lifecycle::Ended => {
+                let dismissal = self.dismissal_date.or_else(|| {
+                    self.ended_ms
+                        .map(|ms| ms.div_euclid(1000).saturating_add(DEFAULT_DISMISSAL_S))
+                });
+                if dismissal.is_some_and(|date| now >= date) {
+                    Lifecycle::Dismissed
+                } else {
+                    Lifecycle::Ended
+                }
+            }
+            lifecycle => lifecycle,
+        }
+    }
+
+    /// How long ago the last start was accepted, for Apple's 8 h (active) and 12 h (on
+    /// screen) limits; `None` if it never started.
+    pub fn age_of_start(&self, now_ms: i64) -> Option<Duration> {
+        let age = now_ms.saturating_sub(self.started_ms?);
+        Some(Duration::from_millis(u64::try_from(age).unwrap_or(0)))
+    }
+
+    /// Moves the record as the device would on receiving an accepted `event` carrying `aps`
+    /// at `now_ms`. Changes nothing when the device would drop the push: an update or end
+    /// after the end, or one older than the last accepted push.
+    fn apply(&mut self, event: Event, aps: Option<&Map<String, Value>>, now_ms: i64) {
+        let field = |name: &str| aps.and_then(|aps| aps.get(name));
+        let timestamp = field("timestamp").and_then(unix_seconds);
+        if event != Event::Start {
+            let older =
+                matches!((timestamp, self.last_timestamp), (Some(t), Some(last)) if t < last);
+            if older || self.lifecycle == Lifecycle::Ended {
+                return;
+            }
+        }
+        match event {
+            Event::Start => {
+                self.updates = 0;
+                self.lifecycle = Lifecycle::Active { updates: 0 };
+                self.started_ms = Some(now_ms);
+                self.ended_ms = None;
+                self.dismissal_date = None;
+            }
+            Event::Update => {
+                self.updates = self.updates.saturating_add(1);
+                self.lifecycle = Lifecycle::Active {
+                    updates: self.updates,
+                };
+            }
+            Event::End => {
+                self.lifecycle = Lifecycle::Ended;
+                self.ended_ms = Some(now_ms);
+                self.dismissal_date = field("dismissal-date").and_then(unix_seconds);
+            }
+        }
+        if timestamp.is_some() {
+            self.last_timestamp = timestamp;
+        }
+        if let Some(state) = field("content-state") {
+            self.last_content_state = Some(state.clone());
+        }
+        self.stale_date = field("stale-date").and_then(unix_seconds);
+    }
+}
+
+/// The `aps` of a request body: unitary (first recipient), audience, or bare.
+fn find_aps(body: &Value) -> Option<&Map<String, Value>> {
+    [
+        "/recipients/0/context/requestPayload/aps",
+        "/context/requestPayload/aps",
+        "/aps",
+    ]
+    .iter()
+    .find_map(|path| body.pointer(path)?.as_object())
+}
+
+/// A date field in Unix seconds; a float is truncated, anything else ignored.
+fn unix_seconds(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.is_finite())
+            .map(|f| f.trunc() as i64)
+    })
+}
+
+/// Creates the activity of a new send as a draft if it is missing. A real send also marks
+/// the activity updated and records its recipient; a dry run leaves an existing one alone.
+pub(super) fn ensure(tx: &Transaction<'_>, send: &NewSend<'_>) -> rusqlite::Result<()> {
+    let sql = if send.dry_run {
+        "INSERT INTO activities (campaign, id, recipient, lifecycle, updated_ms)
+         VALUES (?1, ?2, ?3, 'draft', ?4)
+         ON CONFLICT (campaign, id) DO NOTHING"
+    } else {
+        "INSERT INTO activities (campaign, id, recipient, lifecycle, updated_ms)
+         VALUES (?1, ?2, ?3, 'draft', ?4)
+         ON CONFLICT (campaign, id) DO UPDATE SET
+            recipient = coalesce(excluded.recipient, recipient), updated_ms = excluded.updated_ms"
+    };
+    tx.execute(
+        sql,
+        params![send.campaign, send.activity, send.recipient, send.now_ms],
+    )?;
+    Ok(())
+}
+
+/// Marks an activity updated at `now_ms` without moving its lifecycle.
+pub(super) fn touch(
+    tx: &Transaction<'_>,
+    campaign: &str,
+    id: &str,
+    now_ms: i64,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE activities SET updated_ms = ?3 WHERE campaign = ?1 AND id = ?2",
+        params![campaign, id, now_ms],
+    )?;
+    Ok(())
+}
+
+/// Moves the activity of an accepted `send` along its lifecycle.
+pub(super) fn accept(tx: &Transaction<'_>, send: &SendRecord, now_ms: i64) -> rusqlite::Result<()> {
+    let mut record = match get(tx, &send.campaign, &send.activity)? {
+        Some(record) => record,
+        // `begin` always creates it; rebuild it if it was deleted behind our back.
+        None => ActivityRecord {
+            campaign: send.campaign.clone(),
+            id: send.activity.clone(),
+            recipient: None,
+            lifecycle: Lifecycle::Draft,
+            updates: 0,
+            last_timestamp: None,
+            last_content_state: None,
+            started_ms: None,
+            ended_ms: None,
+            dismissal_date: None,
+            stale_date: None,
+            updated_ms: now_ms,
+            last_send_status: None,
+        },
+    };
+    record.apply(send.event, find_aps(&send.request_body), now_ms);
+    record.updated_ms = now_ms;
+    let lifecycle = match record.lifecycle {
+        Lifecycle::Draft => "draft",
+        Lifecycle::Active { .. } | Lifecycle::Stale => "active",
+        Lifecycle::Ended | Lifecycle::Dismissed => "ended",
+    };
+    tx.execute(
+        "INSERT INTO activities (campaign, id, recipient, lifecycle, updates, last_timestamp,
+            last_content_state, started_ms, ended_ms, dismissal_date, stale_date, updated_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         ON CONFLICT (campaign, id) DO UPDATE SET lifecycle = excluded.lifecycle,
+            updates = excluded.updates, last_timestamp = excluded.last_timestamp,
+            last_content_state = excluded.last_content_state, started_ms = excluded.started_ms,
+            ended_ms = excluded.ended_ms, dismissal_date = excluded.dismissal_date,
+            stale_date = excluded.stale_date, updated_ms = excluded.updated_ms",
+        params![
+            record.campaign,
+            record.id,
+            record.recipient,
+            lifecycle,
+            record.updates,
+            record.last_timestamp,
+            record.last_content_state.as_ref().map(Value::to_string),
+            record.started_ms,
+            record.ended_ms,
+            record.dismissal_date,
+            record.stale_date,
+            record.updated_ms,
+        ],
+    )?;
+    Ok(())
+}
+
+const SELECT_ACTIVITY: &str = "SELECT a.campaign, a.id, a.recipient, a.lifecycle, a.updates,
+    a.last_timestamp, a.last_content_state, a.started_ms, a.ended_ms, a.dismissal_date,
+    a.stale_date, a.updated_ms,
+    (SELECT s.status FROM sends s
+     WHERE s.campaign = a.campaign AND s.activity = a.id AND NOT s.dry_run
+     ORDER BY s.id DESC LIMIT 1)
+    FROM activities a";
+
+pub(super) fn list(conn: &Connection) -> rusqlite::Result<Vec<ActivityRecord>> {
+    conn.prepare_cached(&format!(
+        "{SELECT_ACTIVITY} ORDER BY a.updated_ms DESC, a.rowid DESC"
+    ))?
+    .query_map([], read_activity)?
+    .collect()
+}
+
+pub(super) fn get(
+    conn: &Connection,
+    campaign: &str,
+    id: &str,
+) -> rusqlite::Result<Option<ActivityRecord>> {
+    conn.prepare_cached(&format!(
+        "{SELECT_ACTIVITY} WHERE a.campaign = ?1 AND a.id = ?2"
+    ))?
+    .query_row([campaign, id], read_activity)
+    .optional()
+}
+
+fn read_activity(row: &Row<'_>) -> rusqlite::Result<ActivityRecord> {
+    let updates: u32 = row.get(4)?;
+    let lifecycle = match row.get_ref(3)?.as_str()? {
+        "draft" => Lifecycle::Draft,
+        "active" => Lifecycle::Active { updates },
+        "ended" => Lifecycle::Ended,
+        other => return Err(conversion_error(3, format!("`{other}` is not a lifecycle"))),
+    };
+    let last_send_status = match row.get_ref(12)?.as_str_or_null()? {
+        Some(text) => Some(text.parse().map_err(|e| conversion_error(12, e))?),
+        None => None,
+    };
+    Ok(ActivityRecord {
+        campaign: row.get(0)?,
+        id: row.get(1)?,
+        recipient: row.get(2)?,
+        lifecycle,
+        updates,
+        last_timestamp: row.get(5)?,
+        last_content_state: json_column(row, 6)?,
+        started_ms: row.get(7)?,
+        ended_ms: row.get(8)?,
+        dismissal_date: row.get(9)?,
+        stale_date: row.get(10)?,
+        updated_ms: row.get(11)?,
+        last_send_status,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn draft() -> ActivityRecord {
+        ActivityRecord {
+            campaign: "c".into(),
+            id: "a".into(),
+            recipient: None,
+            lifecycle: Lifecycle::Draft,
+            updates: 0,
+            last_timestamp: None,
+            last_content_state: None,
+            started_ms: None,
+            ended_ms: None,
+            dismissal_date: None,
+            stale_date: None,
+            updated_ms: 0,
+            last_send_status: None,
+        }
+    }
+
+    fn aps(value: Value) -> Map<String, Value> {
+        value.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn the_aps_is_found_in_unitary_audience_and_bare_bodies() {
+        let aps = json!({ "event": "start" });
+        let context = json!({ "requestPayload": { "aps": aps } });
+        for body in [
+            json!({ "recipients": [{ "context": context }] }),
+            json!({ "audience": { "id": "x" }, "context": context }),
+            json!({ "aps": aps }),
+        ] {
+            assert_eq!(find_aps(&body), aps.as_object(), "{body}");
+        }
+        assert_eq!(find_aps(&json!({ "recipients": [] })), None);
+        assert_eq!(find_aps(&json!({ "aps": "not an object" })), None);
+        assert_eq!(find_aps(&json!([1, 2])), None);
+    }
+
+    #[test]
+    fn dates_are_unix_seconds_and_anything_else_is_ignored() {
+        assert_eq!(unix_seconds(&json!(1700000000)), Some(1700000000));
+        assert_eq!(unix_seconds(&json!(1700000000.9)), Some(1700000000));
+        assert_eq!(unix_seconds(&json!(1e300)), Some(i64::MAX));
+        assert_eq!(unix_seconds(&json!("1700000000")), None);
+        assert_eq!(unix_seconds(&Value::Null), None);
+    }
+
+    #[test]
+    fn the_device_drops_an_update_after_the_end_or_older_than_the_last_push() {
+        let mut record = draft();
+        record.apply(Event::Start, Some(&aps(json!({ "timestamp": 100 }))), 1);
+        record.apply(Event::End, Some(&aps(json!({ "timestamp": 200 }))), 2);
+        let ended = record.clone();
+        record.apply(Event::Update, Some(&aps(json!({ "timestamp": 300 }))), 3);
+        assert_eq!(record, ended, "an update after the end moves nothing");
+
+        let mut record = draft();
+        record.apply(Event::Start, Some(&aps(json!({ "timestamp": 100 }))), 1);
+        let started = record.clone();
+        record.apply(Event::Update, Some(&aps(json!({ "timestamp": 99 }))), 2);
+        assert_eq!(record, started, "an older update moves nothing");
+        record.apply(Event::Update, Some(&aps(json!({ "timestamp": 100 }))), 2);
+        assert_eq!(record.lifecycle, Lifecycle::Active { updates: 1 });
+    }
+
+    #[test]
+    fn a_start_after_the_end_begins_again() {
+        let mut record = draft();
+        record.apply(Event::Start, None, 1);
+        record.apply(Event::Update, None, 2);
+        record.apply(Event::End, Some(&aps(json!({ "dismissal-date": 50 }))), 3);
+        record.apply(Event::Start, Some(&aps(json!({ "timestamp": 1 }))), 4);
+        assert_eq!(record.lifecycle, Lifecycle::Active { updates: 0 });
+        assert_eq!(
+            (record.started_ms, record.ended_ms, record.dismissal_date),
+            (Some(4), None, None)
+        );
+    }
+
+    #[test]
+    fn malformed_fields_move_the_lifecycle_and_are_otherwise_ignored() {
+        let mut record = draft();
+        let junk = aps(json!({ "timestamp": "soon", "stale-date": [], "content-state": 3 }));
+        record.apply(Event::Update, Some(&junk), 5);
+        assert_eq!(record.lifecycle, Lifecycle::Active { updates: 1 });
+        assert_eq!((record.last_timestamp, record.stale_date), (None, None));
+        assert_eq!(record.last_content_state, Some(json!(3)));
+    }
+
+    #[test]
+    fn age_of_start_never_goes_negative() {
+        let mut record = draft();
+        assert_eq!(record.age_of_start(10), None);
+        record.started_ms = Some(1_000);
+        assert_eq!(
+            record.age_of_start(4_500),
+            Some(Duration::from_millis(3_500))
+        );
+        assert_eq!(record.age_of_start(0), Some(Duration::ZERO));
+        assert_eq!(record.age_of_start(i64::MIN), Some(Duration::ZERO));
+    }
+}
