@@ -8,5 +8,7 @@ pub mod activity;
 pub mod ajo;
 pub mod cli;
 pub mod config;
+pub mod connect;
+pub mod dispatch;
 pub mod mock;
 pub mod store;

@@ -411,3 +411,61 @@ fn a_missing_env_var_points_at_the_setting() {
         "Debug must mask secrets"
     );
 }
+
+#[test]
+fn sending_settings_and_mock_faults() {
+    let text = "[profiles.demo]\nkind = \"mock\"\nconcurrency = 8\nrate_limit = 50.5\nmax_attempts = 5\ntimeout = \"2s\"\n\
+                fail_rate = 0.25\nlatency = \"150ms\"\nstatus = 429\nstatus_count = 2\nretry_after = 1\ntoken_ttl = \"10m\"\n";
+    let config = config::parse(text, Path::new("liveact.toml"), false).unwrap();
+    let profile = &config.profiles["demo"];
+    assert_eq!(profile.sending.concurrency, 8);
+    assert_eq!(profile.sending.rate_limit, 50.5);
+    assert_eq!(profile.sending.max_attempts, 5);
+    assert_eq!(profile.sending.timeout, std::time::Duration::from_secs(2));
+    assert_eq!(
+        profile.sending.connect_timeout,
+        std::time::Duration::from_secs(10),
+        "default"
+    );
+    let ProfileKind::Mock(faults) = &profile.kind else {
+        panic!("mock")
+    };
+    assert_eq!(faults.fail_rate, 0.25);
+    assert_eq!(faults.latency, std::time::Duration::from_millis(150));
+    assert_eq!(
+        (faults.status, faults.status_count, faults.retry_after),
+        (Some(429), Some(2), Some(1))
+    );
+    assert_eq!(faults.token_ttl, Some(std::time::Duration::from_secs(600)));
+
+    assert_one(
+        "[profiles.demo]\nkind = \"mock\"\nrate_limit = 501.0\n",
+        "3:14",
+        "rate_limit 501 is outside 0 < rate ≤ 500 per second",
+    );
+    assert_one(
+        "[profiles.demo]\nkind = \"mock\"\nrate_limit = 0.0\n",
+        "3:14",
+        "rate_limit 0 is outside",
+    );
+    assert_one(
+        "[profiles.demo]\nkind = \"mock\"\nmax_attempts = 0\n",
+        "3:16",
+        "max_attempts must be between 1 and 10",
+    );
+    assert_one(
+        "[profiles.demo]\nkind = \"mock\"\ntimeout = \"soon\"\n",
+        "3:11",
+        "`soon` is not a duration",
+    );
+    assert_one(
+        "[profiles.demo]\nkind = \"mock\"\nfail_rate = 2.0\n",
+        "3:13",
+        "fail_rate is a share between 0.0 and 1.0",
+    );
+    assert_one(
+        "[profiles.stage]\nkind = \"ajo\"\norg_id = \"O\"\nsandbox = \"prod\"\nclient_id = \"c\"\naccess_token = \"env:T\"\nfail_rate = 0.5\n",
+        "7:13",
+        "`fail_rate` belongs to kind = \"mock\" profiles; profile `stage` is kind = \"ajo\"",
+    );
+}

@@ -48,6 +48,30 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
     Ok(sign * total)
 }
 
+/// Parses a positive wait such as `500ms`, `10s`, `1.5s` or `2m` (settings, CLI flags).
+pub fn parse_std_duration(text: &str) -> Result<std::time::Duration, String> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let scale = match unit.trim() {
+        "ms" => 0.001,
+        "s" | "" => 1.0,
+        "m" => 60.0,
+        "h" => 3_600.0,
+        _ => f64::NAN,
+    };
+    let seconds = number.parse::<f64>().map(|n| n * scale).unwrap_or(f64::NAN);
+    if seconds.is_finite() && (0.0..=86_400.0 * 365.0).contains(&seconds) {
+        Ok(std::time::Duration::from_secs_f64(seconds))
+    } else {
+        Err(format!(
+            "`{text}` is not a duration: use a number with ms, s, m or h, like 500ms, 10s or 2m"
+        ))
+    }
+}
+
 fn duration_error(text: &str) -> String {
     format!("`{text}` is not a duration: use a number with s, m, h or d, like 15m, +2h or 1h30m")
 }
@@ -122,6 +146,18 @@ mod tests {
         assert_eq!(parse_duration("1d"), Ok(86_400));
         for bad in ["", "+", "15", "m", "15x", "1.5h", "9999999999999999999s"] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn waits() {
+        use std::time::Duration;
+        assert_eq!(parse_std_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_std_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_std_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_std_duration("3"), Ok(Duration::from_secs(3)));
+        for bad in ["", "s", "-1s", "1x", "1e400s", "1.2.3s"] {
+            assert!(parse_std_duration(bad).is_err(), "{bad:?}");
         }
     }
 

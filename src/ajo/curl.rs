@@ -2,7 +2,7 @@
 //! secret read from a shell variable and never written into the script.
 
 use crate::activity::Request;
-use crate::config::{AuthSetting, Profile, ProfileKind, SecretSource, Setting};
+use crate::config::{self, AuthSetting, Profile, ProfileKind, SecretSource, Setting};
 use std::fmt::Write;
 
 /// The variable a mock profile's script reads the mock's address from.
@@ -54,7 +54,7 @@ pub fn render(profile: &Profile, request: &Request, about: &str) -> String {
     }
     s.push_str("set -eu\n\n");
     let target = match &profile.kind {
-        ProfileKind::Mock => {
+        ProfileKind::Mock(_) => {
             let _ = writeln!(
                 s,
                 ": \"${{{MOCK_URL_VAR}:?set {MOCK_URL_VAR} to the mock's address, e.g. http://127.0.0.1:8787}}\""
@@ -64,11 +64,11 @@ pub fn render(profile: &Profile, request: &Request, about: &str) -> String {
                 ims_suffix: IMS_PATH,
                 base_url: Word::Var(MOCK_URL_VAR.into()),
                 base_suffix: "/ajo",
-                client_id: Word::Text("liveact-demo".into()),
-                client_secret: Some(Word::Text("liveact-demo".into())),
+                client_id: Word::Text(config::MOCK_CLIENT_ID.into()),
+                client_secret: Some(Word::Text(config::MOCK_CLIENT_SECRET.into())),
                 scopes: "openid".into(),
-                org_id: "LIVEACTDEMO@AdobeOrg".into(),
-                sandbox: "demo".into(),
+                org_id: config::MOCK_ORG_ID.into(),
+                sandbox: config::MOCK_SANDBOX.into(),
             }
         }
         ProfileKind::Ajo(ajo) => {

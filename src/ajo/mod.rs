@@ -1,3 +1,11 @@
-//! The AJO side of the wire: rendering requests as runnable cURL scripts.
+//! The AJO side of the wire: IMS tokens, the execution API client, error answers in plain
+//! words, and requests rendered as runnable cURL scripts.
 
+mod answer;
+pub mod client;
 pub mod curl;
+pub mod ims;
+pub mod problem;
+
+pub use answer::{Answer, CallError};
+pub use client::{AjoClient, Auth, Target, Timeouts};

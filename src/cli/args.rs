@@ -13,6 +13,9 @@ pub struct Cli {
     /// Profile to use (default: the config's default_profile).
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
+    /// Where the journal and activities live (default: the platform data dir).
+    #[arg(long, global = true, value_name = "DIR", env = "LIVEACT_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -29,6 +32,14 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print a shell script that sends one push with cURL (secrets stay in shell variables).
     Curl(DraftArgs),
+    /// Send one push: validate, journal, send with retries, and print every attempt.
+    Send(SendArgs),
+    /// The journal: every send with its answer, newest first.
+    History(HistoryArgs),
+    /// Tracked activities and where each stands.
+    Activities(ListArgs),
+    /// Run the embedded mock AJO + IMS server until Ctrl-C.
+    Mock(MockArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,4 +116,61 @@ pub struct DraftArgs {
     /// requestId to send (default: a fresh UUID).
     #[arg(long, value_name = "ID")]
     pub request_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    #[command(flatten)]
+    pub draft: DraftArgs,
+    /// Validate and journal as a dry run; nothing goes on the network.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only sends to this activity.
+    #[arg(long, value_name = "ID")]
+    pub activity: Option<String>,
+    /// Only sends of this campaign (name).
+    #[arg(long, value_name = "NAME")]
+    pub campaign: Option<String>,
+    /// At most this many sends.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    /// Address to listen on (loopback).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    pub listen: std::net::SocketAddr,
+    /// Share of execution calls answered 500, 0.0 to 1.0.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0)]
+    pub fail_rate: f64,
+    /// Delay before every execution answer, e.g. 200ms.
+    #[arg(long, value_name = "DURATION")]
+    pub latency: Option<String>,
+    /// Answer execution calls with this status, e.g. 429.
+    #[arg(long, value_name = "CODE")]
+    pub status: Option<u16>,
+    /// Only the first N execution calls get --status.
+    #[arg(long, value_name = "N", requires = "status")]
+    pub status_count: Option<u32>,
+    /// Retry-After seconds sent with --status.
+    #[arg(long, value_name = "SECONDS", requires = "status")]
+    pub retry_after: Option<u64>,
+    /// Lifetime of issued tokens, e.g. 10m (default 24 h).
+    #[arg(long, value_name = "DURATION")]
+    pub token_ttl: Option<String>,
 }

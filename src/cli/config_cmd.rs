@@ -132,8 +132,26 @@ fn describe(config: &Config, active: &str) -> String {
 fn describe_profile(s: &mut String, profile: &Profile) {
     let _ = writeln!(s, "\n[profiles.{}]", profile.name);
     match &profile.kind {
-        ProfileKind::Mock => {
+        ProfileKind::Mock(faults) => {
             let _ = writeln!(s, "kind = \"mock\"");
+            if faults.fail_rate > 0.0 {
+                let _ = writeln!(s, "fail_rate = {}", faults.fail_rate);
+            }
+            if !faults.latency.is_zero() {
+                let _ = writeln!(s, "latency = \"{}ms\"", faults.latency.as_millis());
+            }
+            if let Some(status) = faults.status {
+                let _ = writeln!(s, "status = {status}");
+            }
+            if let Some(count) = faults.status_count {
+                let _ = writeln!(s, "status_count = {count}");
+            }
+            if let Some(after) = faults.retry_after {
+                let _ = writeln!(s, "retry_after = {after}");
+            }
+            if let Some(ttl) = faults.token_ttl {
+                let _ = writeln!(s, "token_ttl = \"{}s\"", ttl.as_secs());
+            }
         }
         ProfileKind::Ajo(ajo) => {
             let _ = writeln!(
@@ -159,6 +177,16 @@ fn describe_profile(s: &mut String, profile: &Profile) {
             let _ = writeln!(s, "production = {}", ajo.production);
         }
     }
+    let sending = profile.sending;
+    let _ = writeln!(
+        s,
+        "concurrency = {}\nrate_limit = {}\nmax_attempts = {}\nconnect_timeout = \"{}ms\"\ntimeout = \"{}ms\"",
+        sending.concurrency,
+        sending.rate_limit,
+        sending.max_attempts,
+        sending.connect_timeout.as_millis(),
+        sending.timeout.as_millis()
+    );
 }
 
 fn describe_setting(setting: &Setting) -> String {

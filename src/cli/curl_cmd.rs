@@ -18,7 +18,7 @@ pub fn run(cli: &Cli, args: &DraftArgs, out: &mut dyn Write, err: &mut dyn Write
         }
     };
     let now = dates::unix_now();
-    let built = match draft::build(&config, args, now) {
+    let built = match draft::build(&config, args, now, None) {
         Ok(built) => built,
         Err(message) => {
             let _ = writeln!(err, "error: {message}");

@@ -2,8 +2,8 @@
 
 use super::DraftArgs;
 use crate::activity::{
-    Alert, Context, Diagnostic, Draft, Event, Request, Severity, Target, build_request, dates,
-    new_request_id, validate_body,
+    ActivityHistory, Alert, Context, Diagnostic, Draft, Event, Request, Severity, Target,
+    build_request, dates, new_request_id, validate_body,
 };
 use crate::config::{Campaign, CampaignKind, Config, Recipient};
 
@@ -13,11 +13,18 @@ pub struct Built<'a> {
     pub request: Request,
     /// Validation findings; when any is an error, nothing may be sent.
     pub diagnostics: Vec<Diagnostic>,
+    /// Who receives it, for the journal: `user (namespace)` or the audience id.
+    pub recipient: String,
 }
 
 /// Builds the request the flags describe. `Err` is a usage error (exit 2); field values that
 /// do not fit the schema come back as error diagnostics instead (exit 1).
-pub fn build<'a>(config: &'a Config, args: &DraftArgs, now: i64) -> Result<Built<'a>, String> {
+pub fn build<'a>(
+    config: &'a Config,
+    args: &DraftArgs,
+    now: i64,
+    history: Option<&ActivityHistory>,
+) -> Result<Built<'a>, String> {
     let campaign = config.campaign(&args.campaign)?;
     let event: Event = args.event.parse()?;
     if args.activity.trim().is_empty() {
@@ -61,6 +68,7 @@ pub fn build<'a>(config: &'a Config, args: &DraftArgs, now: i64) -> Result<Built
     }
     let request_id = args.request_id.clone().unwrap_or_else(new_request_id);
     let recipients;
+    let recipient;
     let target = match campaign.kind {
         CampaignKind::Transactional => {
             if args.audience.is_some() {
@@ -84,6 +92,7 @@ pub fn build<'a>(config: &'a Config, args: &DraftArgs, now: i64) -> Result<Built
                     campaign.name
                 ));
             };
+            recipient = format!("{user_id} ({namespace})");
             recipients = [Recipient { user_id, namespace }];
             Target::Recipients(&recipients)
         }
@@ -104,17 +113,23 @@ pub fn build<'a>(config: &'a Config, args: &DraftArgs, now: i64) -> Result<Built
                         campaign.name
                     )
                 })?;
+            recipient = audience.to_string();
             Target::Audience(audience)
         }
     };
-    let request = build_request(campaign, target, &args.activity, &draft, &request_id, now);
+    // The device ignores a push that is not newer than the last one: two sends within the same
+    // second get consecutive timestamps.
+    let stamp = history
+        .and_then(|h| h.last_timestamp)
+        .map_or(now, |last| now.max(last.saturating_add(1)));
+    let request = build_request(campaign, target, &args.activity, &draft, &request_id, stamp);
     let diagnostics = if input_errors.is_empty() {
         validate_body(
             &request.body,
             &Context {
                 campaign: Some(campaign),
                 now,
-                history: None,
+                history,
             },
         )
     } else {
@@ -124,5 +139,6 @@ pub fn build<'a>(config: &'a Config, args: &DraftArgs, now: i64) -> Result<Built
         campaign,
         request,
         diagnostics,
+        recipient,
     })
 }

@@ -4,13 +4,23 @@ mod args;
 mod config_cmd;
 mod curl_cmd;
 mod draft;
+mod journal_cmd;
+mod mock_cmd;
 mod report;
+mod send_cmd;
 mod validate_cmd;
 
-pub use args::{Cli, Command, ConfigAction, DraftArgs, Output, ValidateArgs};
+pub use args::{
+    Cli, Command, ConfigAction, DraftArgs, HistoryArgs, ListArgs, MockArgs, Output, SendArgs,
+    ValidateArgs,
+};
+pub use send_cmd::{EXIT_FAULT, EXIT_REJECTED};
 
 use crate::config::{self, Config, paths};
+use crate::store::Store;
 use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Success; for `validate`, no error found.
 pub const EXIT_OK: u8 = 0;
@@ -25,6 +35,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Command::Config { action } => config_cmd::run(cli, action, out, err),
         Command::Validate(args) => validate_cmd::run(cli, args, out, err),
         Command::Curl(args) => curl_cmd::run(cli, args, out, err),
+        Command::Send(args) => send_cmd::run(cli, args, out, err),
+        Command::History(args) => journal_cmd::history(cli, args, out, err),
+        Command::Activities(args) => journal_cmd::activities(cli, args, out, err),
+        Command::Mock(args) => mock_cmd::run(cli, args, out, err),
     }
 }
 
@@ -61,4 +75,26 @@ fn load_config(cli: &Cli, err: &mut dyn Write) -> Result<Config, u8> {
 /// Looks up a process environment variable (the seam where tests inject none).
 fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
+}
+
+/// The state directory: `--state-dir`, `$LIVEACT_STATE_DIR`, then the platform data dir.
+fn state_dir(cli: &Cli) -> Option<PathBuf> {
+    cli.state_dir.clone().or_else(|| {
+        directories::ProjectDirs::from("", "", "liveact").map(|dirs| dirs.data_dir().to_path_buf())
+    })
+}
+
+/// Opens the journal, or says why not and gives the exit code.
+fn open_store(cli: &Cli, err: &mut dyn Write) -> Result<Arc<Store>, u8> {
+    let Some(dir) = state_dir(cli) else {
+        let _ = writeln!(
+            err,
+            "error: no home directory for the journal; pass --state-dir DIR"
+        );
+        return Err(EXIT_USAGE);
+    };
+    Store::open(&dir).map(Arc::new).map_err(|e| {
+        let _ = writeln!(err, "error: {e}");
+        EXIT_USAGE
+    })
 }

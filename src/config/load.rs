@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
+use std::time::Duration;
 use toml::Spanned;
 
 /// Reads and validates a config file.
@@ -110,7 +111,8 @@ impl Loader<'_> {
     fn profile(&mut self, name: &str, raw: Spanned<RawProfile>) -> Option<Profile> {
         let pos = self.pos(raw.span());
         let span = raw.span();
-        let raw = raw.into_inner();
+        let mut raw = raw.into_inner();
+        let sending = self.sending(&mut raw);
         let kind = match raw.kind {
             RawProfileKind::Mock => {
                 let ajo_only = [
@@ -127,24 +129,148 @@ impl Loader<'_> {
                     ("access_token", raw.access_token.as_ref().map(Spanned::span)),
                     ("production", raw.production.as_ref().map(Spanned::span)),
                 ];
-                for (key, field_span) in ajo_only {
-                    if let Some(field_span) = field_span {
-                        self.error(
-                            field_span,
-                            format!("`{key}` belongs to kind = \"ajo\" profiles; profile `{name}` is kind = \"mock\""),
-                            Some("remove it, or set kind = \"ajo\"".into()),
-                        );
-                    }
-                }
-                ProfileKind::Mock
+                self.misplaced(name, "ajo", "mock", &ajo_only);
+                ProfileKind::Mock(self.faults(&mut raw))
             }
-            RawProfileKind::Ajo => ProfileKind::Ajo(Box::new(self.ajo_profile(name, span, raw)?)),
+            RawProfileKind::Ajo => {
+                let mock_only = [
+                    ("fail_rate", raw.fail_rate.as_ref().map(Spanned::span)),
+                    ("latency", raw.latency.as_ref().map(Spanned::span)),
+                    ("status", raw.status.as_ref().map(Spanned::span)),
+                    ("status_count", raw.status_count.as_ref().map(Spanned::span)),
+                    ("retry_after", raw.retry_after.as_ref().map(Spanned::span)),
+                    ("token_ttl", raw.token_ttl.as_ref().map(Spanned::span)),
+                ];
+                self.misplaced(name, "mock", "ajo", &mock_only);
+                ProfileKind::Ajo(Box::new(self.ajo_profile(name, span, raw)?))
+            }
         };
         Some(Profile {
             name: name.to_string(),
             pos,
             kind,
+            sending,
         })
+    }
+
+    /// Reports keys that belong to the other kind of profile.
+    fn misplaced(
+        &mut self,
+        name: &str,
+        owner: &str,
+        kind: &str,
+        keys: &[(&str, Option<Range<usize>>)],
+    ) {
+        for (key, span) in keys {
+            if let Some(span) = span {
+                self.error(
+                    span.clone(),
+                    format!("`{key}` belongs to kind = \"{owner}\" profiles; profile `{name}` is kind = \"{kind}\""),
+                    Some(format!("remove it, or set kind = \"{owner}\"")),
+                );
+            }
+        }
+    }
+
+    fn sending(&mut self, raw: &mut RawProfile) -> Sending {
+        let defaults = Sending::default();
+        Sending {
+            concurrency: self
+                .bounded(raw.concurrency.take(), "concurrency", 1, 256)
+                .map_or(defaults.concurrency, |n| n as usize),
+            rate_limit: match raw.rate_limit.take() {
+                Some(rate) if *rate.get_ref() > 0.0 && *rate.get_ref() <= MAX_RATE_PER_SECOND => {
+                    rate.into_inner()
+                }
+                Some(rate) => {
+                    self.error(
+                        rate.span(),
+                        format!(
+                            "rate_limit {} is outside 0 < rate ≤ 500 per second",
+                            rate.get_ref()
+                        ),
+                        Some("AJO accepts at most 500 calls a second per organisation".into()),
+                    );
+                    defaults.rate_limit
+                }
+                None => defaults.rate_limit,
+            },
+            max_attempts: self
+                .bounded(raw.max_attempts.take(), "max_attempts", 1, 10)
+                .map_or(defaults.max_attempts, |n| n as u32),
+            connect_timeout: self
+                .duration(raw.connect_timeout.take())
+                .unwrap_or(defaults.connect_timeout),
+            timeout: self
+                .duration(raw.timeout.take())
+                .unwrap_or(defaults.timeout),
+        }
+    }
+
+    fn faults(&mut self, raw: &mut RawProfile) -> MockFaults {
+        let fail_rate = match raw.fail_rate.take() {
+            Some(rate) if (0.0..=1.0).contains(rate.get_ref()) => rate.into_inner(),
+            Some(rate) => {
+                self.error(
+                    rate.span(),
+                    "fail_rate is a share between 0.0 and 1.0",
+                    None,
+                );
+                0.0
+            }
+            None => 0.0,
+        };
+        MockFaults {
+            fail_rate,
+            latency: self.duration(raw.latency.take()).unwrap_or_default(),
+            status: self
+                .bounded(raw.status.take(), "status", 100, 599)
+                .map(|s| s as u16),
+            status_count: self
+                .bounded(
+                    raw.status_count.take(),
+                    "status_count",
+                    0,
+                    i64::from(u32::MAX),
+                )
+                .map(|n| n as u32),
+            retry_after: self
+                .bounded(raw.retry_after.take(), "retry_after", 0, 86_400)
+                .map(|n| n as u64),
+            token_ttl: self.duration(raw.token_ttl.take()),
+        }
+    }
+
+    fn bounded(
+        &mut self,
+        value: Option<Spanned<i64>>,
+        key: &str,
+        min: i64,
+        max: i64,
+    ) -> Option<i64> {
+        let value = value?;
+        if (min..=max).contains(value.get_ref()) {
+            Some(value.into_inner())
+        } else {
+            self.error(
+                value.span(),
+                format!("{key} must be between {min} and {max}"),
+                None,
+            );
+            None
+        }
+    }
+
+    /// A positive duration such as `500ms`, `10s` or `2m`.
+    fn duration(&mut self, value: Option<Spanned<String>>) -> Option<Duration> {
+        let value = value?;
+        match dates::parse_std_duration(value.get_ref()) {
+            Ok(duration) => Some(duration),
+            Err(message) => {
+                self.error(value.span(), message, None);
+                None
+            }
+        }
     }
 
     fn ajo_profile(

@@ -7,7 +7,18 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::path::PathBuf;
+use std::time::Duration;
 
+/// AJO's documented ceiling: 500 API-triggered calls a second per organisation.
+pub const MAX_RATE_PER_SECOND: f64 = 500.0;
+/// The identity liveact uses with its embedded mock (not secrets: the mock accepts any pair).
+pub const MOCK_CLIENT_ID: &str = "liveact-demo";
+/// See [`MOCK_CLIENT_ID`].
+pub const MOCK_CLIENT_SECRET: &str = "liveact-demo";
+/// The org id sent to the embedded mock.
+pub const MOCK_ORG_ID: &str = "LIVEACTDEMO@AdobeOrg";
+/// The sandbox name sent to the embedded mock.
+pub const MOCK_SANDBOX: &str = "demo";
 /// AJO's production API root.
 pub const DEFAULT_BASE_URL: &str = "https://platform.adobe.io/ajo";
 /// Adobe IMS OAuth server-to-server token endpoint.
@@ -34,13 +45,56 @@ pub struct Profile {
     pub name: String,
     pub pos: Pos,
     pub kind: ProfileKind,
+    pub sending: Sending,
+}
+
+/// How a profile paces, retries and times out its sends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sending {
+    /// Calls in flight at once (default 4).
+    pub concurrency: usize,
+    /// Call starts per second (default 10, at most 500: AJO's documented ceiling).
+    pub rate_limit: f64,
+    /// Attempts per send, the first included (default 3).
+    pub max_attempts: u32,
+    /// Default 10 s.
+    pub connect_timeout: Duration,
+    /// The whole call; default 60 s, AJO's own limit.
+    pub timeout: Duration,
+}
+
+impl Default for Sending {
+    fn default() -> Self {
+        Sending {
+            concurrency: 4,
+            rate_limit: 10.0,
+            max_attempts: 3,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Faults a mock profile's embedded server injects, for tests and demos.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MockFaults {
+    /// Share of execution calls answered 500.
+    pub fail_rate: f64,
+    pub latency: Duration,
+    /// Status every execution call gets (or the first `status_count`).
+    pub status: Option<u16>,
+    pub status_count: Option<u32>,
+    /// `Retry-After` seconds sent with `status`.
+    pub retry_after: Option<u64>,
+    /// Lifetime of issued tokens (default: IMS's 24 h).
+    pub token_ttl: Option<Duration>,
 }
 
 /// The kind of a profile with its settings.
 #[derive(Debug, Clone)]
 pub enum ProfileKind {
     /// The embedded mock AJO: no credentials, no network.
-    Mock,
+    Mock(MockFaults),
     /// Adobe's real API through IMS OAuth server-to-server.
     Ajo(Box<AjoProfile>),
 }

@@ -36,6 +36,19 @@ pub(super) struct RawProfile {
     pub scopes: Option<Spanned<String>>,
     pub access_token: Option<Spanned<String>>,
     pub production: Option<Spanned<bool>>,
+    // Sending, for both kinds.
+    pub concurrency: Option<Spanned<i64>>,
+    pub rate_limit: Option<Spanned<f64>>,
+    pub max_attempts: Option<Spanned<i64>>,
+    pub connect_timeout: Option<Spanned<String>>,
+    pub timeout: Option<Spanned<String>>,
+    // Fault injection, for mock profiles.
+    pub fail_rate: Option<Spanned<f64>>,
+    pub latency: Option<Spanned<String>>,
+    pub status: Option<Spanned<i64>>,
+    pub status_count: Option<Spanned<i64>>,
+    pub retry_after: Option<Spanned<i64>>,
+    pub token_ttl: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

@@ -1,0 +1,207 @@
+//! Sending throughput: liveact's dispatcher (journal on, rate limit off) against a plain HTTP
+//! load tool, `oha`, both posting to the same standalone mock at the same concurrency.
+//!
+//! Run: `cargo bench --bench throughput` (needs `oha` on PATH: `cargo install oha`).
+//! Settings: LIVEACT_BENCH_SENDS (5000), LIVEACT_BENCH_CONCURRENCY (32).
+
+use liveact::activity::{Draft, Endpoint, Event, Target, build_request, dates};
+use liveact::ajo::{AjoClient, Auth, Timeouts};
+use liveact::config::{self, Recipient, Secret};
+use liveact::dispatch::{Dispatcher, Outgoing, Progress, RetryPolicy, Settings};
+use liveact::store::Store;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Instant;
+
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The release `liveact` binary next to this bench.
+fn liveact_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("bench path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .join("liveact")
+}
+
+/// Starts `liveact mock` on an ephemeral port and returns it with its address.
+fn start_mock() -> (Child, String) {
+    let mut child = Command::new(liveact_binary())
+        .args([
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"),
+            "mock",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("build it first: cargo build --release");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("the mock says where it listens");
+    let addr = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .expect("an address")
+        .to_string();
+    (child, addr)
+}
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return; // built by `cargo test --all-targets`; only `cargo bench` runs it
+    }
+    let sends = setting("LIVEACT_BENCH_SENDS", 5_000);
+    let concurrency = setting("LIVEACT_BENCH_CONCURRENCY", 32);
+    let status = Command::new("cargo")
+        .args(["build", "--release", "--quiet", "--bin", "liveact"])
+        .status();
+    assert!(
+        status.is_ok_and(|s| s.success()),
+        "cargo build --release failed"
+    );
+    let (mut mock, addr) = start_mock();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+
+    let config = config::parse(config::EXAMPLE, Path::new("config.example.toml"), false).unwrap();
+    let campaign = config.campaign("food-delivery").unwrap();
+    let now = dates::unix_now();
+    let recipients = [Recipient {
+        user_id: "bench@example.com".into(),
+        namespace: "email".into(),
+    }];
+    let bodies: Vec<(String, serde_json::Value)> = (0..sends)
+        .map(|i| {
+            let mut draft = Draft::from_campaign(campaign, Event::Update, now);
+            draft.set(campaign, "orderStatus=Preparing", now).unwrap();
+            let activity = format!("bench-{}", i % 500);
+            let request = build_request(
+                campaign,
+                Target::Recipients(&recipients),
+                &activity,
+                &draft,
+                &format!("req-{i}"),
+                now + i as i64,
+            );
+            (activity, request.body)
+        })
+        .collect();
+    let sample_body = serde_json::to_string(&bodies[0].1).unwrap();
+
+    let state = tempfile::tempdir().unwrap();
+    let (elapsed, token) = runtime.block_on(async {
+        let target = liveact::ajo::Target {
+            base_url: format!("http://{addr}/ajo"),
+            org_id: config::MOCK_ORG_ID.into(),
+            sandbox: config::MOCK_SANDBOX.into(),
+            client_id: Secret::new(config::MOCK_CLIENT_ID),
+        };
+        let auth = Auth::Ims {
+            url: format!("http://{addr}/ims/token/v3"),
+            client_secret: Secret::new(config::MOCK_CLIENT_SECRET),
+            scopes: "openid".into(),
+        };
+        let client = AjoClient::new(target, auth, Timeouts::default()).unwrap();
+        let token = client.token_cache().unwrap().token().await.unwrap();
+        let store = Arc::new(Store::open(state.path()).unwrap());
+        let settings = Settings {
+            concurrency,
+            rate_per_second: None,
+            retry: RetryPolicy::default(),
+        };
+        let (dispatcher, mut progress) = Dispatcher::new(client, store, "bench", settings);
+        let started = Instant::now();
+        for (activity, body) in bodies {
+            dispatcher
+                .submit(Outgoing {
+                    campaign: campaign.name.clone(),
+                    activity,
+                    event: Event::Update,
+                    endpoint: Endpoint::Unitary,
+                    request_id: String::new(),
+                    body,
+                    recipient: None,
+                })
+                .unwrap();
+        }
+        let (mut done, mut accepted) = (0, 0);
+        while done < sends {
+            let event = progress.recv().await.unwrap();
+            if event.is_final() {
+                done += 1;
+                accepted += usize::from(matches!(
+                    event,
+                    Progress::Done {
+                        outcome: liveact::dispatch::Outcome::Accepted(_),
+                        ..
+                    }
+                ));
+            }
+        }
+        assert_eq!(
+            accepted, sends,
+            "every send must be accepted for the figure to mean anything"
+        );
+        (started.elapsed(), token)
+    });
+    let liveact_rps = sends as f64 / elapsed.as_secs_f64();
+    println!(
+        "liveact: {sends} sends, concurrency {concurrency}, journal on, rate limit off: {:.2} s, {liveact_rps:.0} sends/s",
+        elapsed.as_secs_f64()
+    );
+
+    let body_file = state.path().join("body.json");
+    std::fs::write(&body_file, &sample_body).unwrap();
+    let oha = Command::new("oha")
+        .args([
+            "-n",
+            &sends.to_string(),
+            "-c",
+            &concurrency.to_string(),
+            "--no-tui",
+            "--output-format",
+            "json",
+            "-m",
+            "POST",
+        ])
+        .args(["-H", &format!("Authorization: Bearer {}", token.expose())])
+        .args(["-H", &format!("x-api-key: {}", config::MOCK_CLIENT_ID)])
+        .args(["-H", &format!("x-gw-ims-org-id: {}", config::MOCK_ORG_ID)])
+        .args(["-H", &format!("x-sandbox-name: {}", config::MOCK_SANDBOX)])
+        .args(["-H", "Content-Type: application/json", "-D"])
+        .arg(&body_file)
+        .arg(format!("http://{addr}/ajo/im/executions/unitary"))
+        .output();
+    match oha {
+        Ok(output) if output.status.success() => {
+            let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+            let oha_rps = report["summary"]["requestsPerSec"].as_f64().unwrap_or(0.0);
+            let ok = report["statusCodeDistribution"]["202"]
+                .as_u64()
+                .unwrap_or(0);
+            println!(
+                "oha:     {sends} requests, concurrency {concurrency}: {oha_rps:.0} requests/s ({ok} answered 202)"
+            );
+            println!(
+                "ratio:   liveact reaches {:.0} % of oha (goal: at least 50 %)",
+                100.0 * liveact_rps / oha_rps
+            );
+        }
+        Ok(output) => println!("oha failed: {}", String::from_utf8_lossy(&output.stderr)),
+        Err(_) => println!("oha is not on PATH: `cargo install oha` to compare"),
+    }
+    let _ = mock.kill();
+    let _ = mock.wait();
+}

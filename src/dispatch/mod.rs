@@ -1,0 +1,524 @@
+//! Background sending: bounded concurrency, an even rate limit, per-activity order, retries
+//! that keep the same `requestId`, cancellation, and progress events for the UI and the CLI.
+//!
+//! Every send is journaled before it leaves and completed when it answers.
+
+mod rate;
+mod retry;
+
+pub use rate::RateLimiter;
+pub use retry::RetryPolicy;
+
+use crate::activity::{Endpoint, Event};
+use crate::ajo::{AjoClient, Answer, CallError};
+use crate::store::{AttemptRecord, Completion, NewSend, SendId, SendStatus, Store, StoreError};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::{Semaphore, mpsc, watch};
+
+/// How the dispatcher paces and retries.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// Calls in flight at once.
+    pub concurrency: usize,
+    /// Call starts per second (`None`: no limit).
+    pub rate_per_second: Option<f64>,
+    pub retry: RetryPolicy,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            concurrency: 4,
+            rate_per_second: Some(10.0),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// One request to send.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// Campaign name.
+    pub campaign: String,
+    pub activity: String,
+    pub event: Event,
+    pub endpoint: Endpoint,
+    pub request_id: String,
+    pub body: serde_json::Value,
+    /// `user (namespace)` or the audience id, for the journal.
+    pub recipient: Option<String>,
+}
+
+/// How a send ended when the server answered it for good.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// 2xx.
+    Accepted(Answer),
+    /// A 4xx (or 3xx) that another try would not change.
+    Rejected(Answer),
+}
+
+/// Progress of one send, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    Queued {
+        id: SendId,
+    },
+    AttemptStarted {
+        id: SendId,
+        attempt: u32,
+    },
+    Answered {
+        id: SendId,
+        attempt: u32,
+        status: u16,
+        latency: Duration,
+    },
+    /// An attempt that got no HTTP answer (timeout, refused connection, IMS refusal).
+    Unanswered {
+        id: SendId,
+        attempt: u32,
+        error: String,
+    },
+    RetryScheduled {
+        id: SendId,
+        attempt: u32,
+        delay: Duration,
+        reason: String,
+    },
+    /// The server answered for good; `total` runs from the first attempt to the answer.
+    Done {
+        id: SendId,
+        attempts: u32,
+        total: Duration,
+        outcome: Outcome,
+    },
+    /// Gave up after faults (network, timeouts, 429/5xx).
+    Failed {
+        id: SendId,
+        attempts: u32,
+        reason: String,
+        last: Option<Answer>,
+    },
+    Cancelled {
+        id: SendId,
+        in_flight: bool,
+    },
+    /// The send happened but its journal entry could not be completed.
+    JournalFailed {
+        id: SendId,
+        error: String,
+    },
+}
+
+impl Progress {
+    /// The send this event is about.
+    pub fn id(&self) -> SendId {
+        match self {
+            Progress::Queued { id }
+            | Progress::AttemptStarted { id, .. }
+            | Progress::Answered { id, .. }
+            | Progress::Unanswered { id, .. }
+            | Progress::RetryScheduled { id, .. }
+            | Progress::Done { id, .. }
+            | Progress::Failed { id, .. }
+            | Progress::Cancelled { id, .. }
+            | Progress::JournalFailed { id, .. } => *id,
+        }
+    }
+
+    /// True for the last event of a send.
+    pub fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Progress::Done { .. } | Progress::Failed { .. } | Progress::Cancelled { .. }
+        )
+    }
+}
+
+/// Sends in the background. Cheap to clone; every clone feeds the same queues.
+#[derive(Clone)]
+pub struct Dispatcher {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: AjoClient,
+    store: Arc<Store>,
+    profile: String,
+    retry: RetryPolicy,
+    limiter: Option<RateLimiter>,
+    permits: Semaphore,
+    /// Waiting sends per activity; a key is present while a worker serves that activity.
+    queues: Mutex<HashMap<String, VecDeque<Job>>>,
+    cancels: Mutex<HashMap<SendId, watch::Sender<bool>>>,
+    events: mpsc::UnboundedSender<Progress>,
+}
+
+struct Job {
+    id: SendId,
+    endpoint: Endpoint,
+    body: Vec<u8>,
+    cancel: watch::Receiver<bool>,
+}
+
+impl Dispatcher {
+    /// A dispatcher sending with `client` and journaling in `store` under `profile`'s name.
+    /// Must be created inside a tokio runtime.
+    pub fn new(
+        client: AjoClient,
+        store: Arc<Store>,
+        profile: &str,
+        settings: Settings,
+    ) -> (Dispatcher, mpsc::UnboundedReceiver<Progress>) {
+        let (events, receiver) = mpsc::unbounded_channel();
+        let inner = Inner {
+            client,
+            store,
+            profile: profile.to_string(),
+            retry: settings.retry,
+            limiter: settings.rate_per_second.map(RateLimiter::new),
+            permits: Semaphore::new(settings.concurrency.max(1)),
+            queues: Mutex::new(HashMap::new()),
+            cancels: Mutex::new(HashMap::new()),
+            events,
+        };
+        (
+            Dispatcher {
+                inner: Arc::new(inner),
+            },
+            receiver,
+        )
+    }
+
+    /// The client, for status calls and the token's age.
+    pub fn client(&self) -> &AjoClient {
+        &self.inner.client
+    }
+
+    /// Journals the send as pending and queues it behind earlier sends to the same activity.
+    /// Nothing is sent when the journal cannot be written.
+    pub fn submit(&self, send: Outgoing) -> Result<SendId, StoreError> {
+        let inner = &self.inner;
+        let id = inner.store.begin_send(&NewSend {
+            profile: &inner.profile,
+            campaign: &send.campaign,
+            activity: &send.activity,
+            event: send.event,
+            request_id: &send.request_id,
+            endpoint: send.endpoint.path(),
+            body: &send.body,
+            recipient: send.recipient.as_deref(),
+            dry_run: false,
+            now_ms: now_ms(),
+        })?;
+        let body = serde_json::to_vec(&send.body).unwrap_or_default();
+        let (cancel_tx, cancel) = watch::channel(false);
+        lock(&inner.cancels).insert(id, cancel_tx);
+        let _ = inner.events.send(Progress::Queued { id });
+        let key = format!("{}\u{0}{}", send.campaign, send.activity);
+        let job = Job {
+            id,
+            endpoint: send.endpoint,
+            body,
+            cancel,
+        };
+        let start_worker = {
+            let mut queues = lock(&inner.queues);
+            match queues.get_mut(&key) {
+                Some(queue) => {
+                    queue.push_back(job);
+                    false
+                }
+                None => {
+                    queues.insert(key.clone(), VecDeque::from([job]));
+                    true
+                }
+            }
+        };
+        if start_worker {
+            let inner = Arc::clone(&self.inner);
+            tokio::spawn(async move { inner.serve(key).await });
+        }
+        Ok(id)
+    }
+
+    /// Cancels a queued or in-flight send; false when it already finished.
+    pub fn cancel(&self, id: SendId) -> bool {
+        match lock(&self.inner.cancels).get(&id) {
+            Some(cancel) => cancel.send(true).is_ok(),
+            None => false,
+        }
+    }
+}
+
+impl Inner {
+    /// Sends one activity's queue in order, then retires.
+    async fn serve(&self, key: String) {
+        loop {
+            let job = {
+                let mut queues = lock(&self.queues);
+                match queues.get_mut(&key).and_then(VecDeque::pop_front) {
+                    Some(job) => job,
+                    None => {
+                        queues.remove(&key);
+                        return;
+                    }
+                }
+            };
+            let id = job.id;
+            self.send(job).await;
+            lock(&self.cancels).remove(&id);
+        }
+    }
+
+    async fn send(&self, mut job: Job) {
+        let id = job.id;
+        let first_start = Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let ready = async {
+                if let Some(limiter) = &self.limiter {
+                    limiter.acquire().await;
+                }
+                self.permits.acquire().await
+            };
+            // Cancellation wins over a free slot: a cancelled send never starts.
+            let permit = tokio::select! {
+                biased;
+                () = until_cancelled(&mut job.cancel) => return self.cancelled(id, attempt - 1, false),
+                permit = ready => permit,
+            };
+            let _ = self.events.send(Progress::AttemptStarted { id, attempt });
+            let started_ms = now_ms();
+            let result = tokio::select! {
+                biased;
+                () = until_cancelled(&mut job.cancel) => return self.cancelled(id, attempt, true),
+                result = self.client.execute(job.endpoint, &job.body) => result,
+            };
+            drop(permit);
+            let retry_after = match &result {
+                Ok(answer) => answer.retry_after(),
+                Err(CallError::Ims(answer)) => answer.retry_after(),
+                Err(_) => None,
+            };
+            let retryable = match &result {
+                Ok(answer) => answer.is_retryable(),
+                Err(error) => error.is_retryable(),
+            };
+            let delay = (retryable && attempt < self.retry.max_attempts)
+                .then(|| self.retry.delay(attempt, retry_after))
+                .flatten();
+            let mut record = AttemptRecord {
+                number: attempt,
+                started_ms,
+                latency_ms: None,
+                http_status: None,
+                error: None,
+                retry_in_ms: delay.map(|d| d.as_millis() as i64),
+            };
+            match &result {
+                Ok(answer) => {
+                    record.latency_ms = Some(answer.latency.as_millis() as i64);
+                    record.http_status = Some(answer.status);
+                    let _ = self.events.send(Progress::Answered {
+                        id,
+                        attempt,
+                        status: answer.status,
+                        latency: answer.latency,
+                    });
+                }
+                Err(error) => {
+                    record.error = Some(error.to_string());
+                    let _ = self.events.send(Progress::Unanswered {
+                        id,
+                        attempt,
+                        error: error.to_string(),
+                    });
+                }
+            }
+            self.journal(id, self.store.record_attempt(id, &record));
+            if let Some(delay) = delay {
+                let reason = match &result {
+                    Ok(answer) => format!(
+                        "{} {}",
+                        answer.status,
+                        crate::ajo::problem::reason(answer.status)
+                    ),
+                    Err(error) => error.to_string(),
+                };
+                let _ = self.events.send(Progress::RetryScheduled {
+                    id,
+                    attempt,
+                    delay,
+                    reason,
+                });
+                tokio::select! {
+                    () = tokio::time::sleep(delay) => continue,
+                    () = until_cancelled(&mut job.cancel) => return self.cancelled(id, attempt, false),
+                }
+            }
+            return self.finish(
+                id,
+                attempt,
+                first_start.elapsed(),
+                result,
+                retryable,
+                retry_after,
+            );
+        }
+    }
+
+    /// Journals and reports the final state of a send.
+    fn finish(
+        &self,
+        id: SendId,
+        attempts: u32,
+        total: Duration,
+        result: Result<Answer, CallError>,
+        retryable: bool,
+        retry_after: Option<Duration>,
+    ) {
+        let latency_ms = Some(total.as_millis() as i64);
+        let (answer, reason) = match result {
+            Ok(answer) => (answer, None),
+            Err(CallError::Ims(answer)) => {
+                (answer, Some("IMS refused the token request".to_string()))
+            }
+            Err(error) => {
+                let reason = format!("gave up after {attempts} attempt(s): {error}");
+                let done = Completion {
+                    status: SendStatus::Failed,
+                    http_status: None,
+                    response_headers: &[],
+                    response_body: None,
+                    attempts,
+                    latency_ms,
+                    execution_id: None,
+                    error: Some(&reason),
+                    now_ms: now_ms(),
+                };
+                self.journal(id, self.store.complete_send(id, &done));
+                let _ = self.events.send(Progress::Failed {
+                    id,
+                    attempts,
+                    reason,
+                    last: None,
+                });
+                return;
+            }
+        };
+        let status = if answer.is_success() {
+            SendStatus::Accepted
+        } else if retryable {
+            SendStatus::Failed
+        } else {
+            SendStatus::Rejected
+        };
+        let execution_id = answer.field("executionId");
+        let error = match status {
+            SendStatus::Accepted => None,
+            _ => {
+                let problem = crate::ajo::problem::describe(answer.status, &answer.body);
+                Some(reason.unwrap_or(problem.title))
+            }
+        };
+        let done = Completion {
+            status,
+            http_status: Some(answer.status),
+            response_headers: &answer.headers,
+            response_body: Some(&answer.body),
+            attempts,
+            latency_ms,
+            execution_id: execution_id.as_deref(),
+            error: error.as_deref(),
+            now_ms: now_ms(),
+        };
+        self.journal(id, self.store.complete_send(id, &done));
+        let event = match status {
+            SendStatus::Accepted => Progress::Done {
+                id,
+                attempts,
+                total,
+                outcome: Outcome::Accepted(answer),
+            },
+            SendStatus::Rejected => Progress::Done {
+                id,
+                attempts,
+                total,
+                outcome: Outcome::Rejected(answer),
+            },
+            _ => {
+                let waited = retry_after
+                    .filter(|after| *after > self.retry.max_retry_after)
+                    .map(|after| format!("; the server asked to wait {} s", after.as_secs()))
+                    .unwrap_or_default();
+                let reason = format!(
+                    "gave up after {attempts} attempt(s): {} {}{waited}",
+                    answer.status,
+                    crate::ajo::problem::reason(answer.status)
+                );
+                Progress::Failed {
+                    id,
+                    attempts,
+                    reason,
+                    last: Some(answer),
+                }
+            }
+        };
+        let _ = self.events.send(event);
+    }
+
+    fn cancelled(&self, id: SendId, attempts: u32, in_flight: bool) {
+        let note = if in_flight {
+            "cancelled while in flight: AJO may have received it"
+        } else {
+            "cancelled before it was sent"
+        };
+        let done = Completion {
+            status: SendStatus::Cancelled,
+            http_status: None,
+            response_headers: &[],
+            response_body: None,
+            attempts,
+            latency_ms: None,
+            execution_id: None,
+            error: Some(note),
+            now_ms: now_ms(),
+        };
+        self.journal(id, self.store.complete_send(id, &done));
+        let _ = self.events.send(Progress::Cancelled { id, in_flight });
+    }
+
+    fn journal(&self, id: SendId, result: Result<(), StoreError>) {
+        if let Err(error) = result {
+            let _ = self.events.send(Progress::JournalFailed {
+                id,
+                error: error.to_string(),
+            });
+        }
+    }
+}
+
+/// Resolves once the send is cancelled (never, if its handle is gone).
+async fn until_cancelled(cancel: &mut watch::Receiver<bool>) {
+    if cancel.wait_for(|c| *c).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Milliseconds since the Unix epoch, for the journal.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
