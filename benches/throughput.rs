@@ -4,6 +4,7 @@
 //! Run: `cargo bench --bench throughput` (needs `oha` on PATH: `cargo install oha`).
 //! Settings: LIVEACT_BENCH_SENDS (5000), LIVEACT_BENCH_CONCURRENCY (32).
 
+use futures::StreamExt;
 use liveact::activity::{Draft, Endpoint, Event, Target, build_request, dates};
 use liveact::ajo::{AjoClient, Auth, Timeouts};
 use liveact::config::{self, Recipient, Secret};
@@ -123,33 +124,41 @@ fn main() {
         };
         let (dispatcher, mut progress) = Dispatcher::new(client, store, "bench", settings);
         let started = Instant::now();
-        for (activity, body) in bodies {
-            dispatcher
-                .submit(Outgoing {
-                    campaign: campaign.name.clone(),
-                    activity,
-                    event: Event::Update,
-                    endpoint: Endpoint::Unitary,
-                    request_id: String::new(),
-                    body,
-                    recipient: None,
-                })
-                .unwrap();
-        }
+        // Submissions from many tasks at once, as from many users: the journal groups them.
+        let submitting =
+            futures::stream::iter(bodies).for_each_concurrent(concurrency, |(activity, body)| {
+                let dispatcher = dispatcher.clone();
+                let campaign = campaign.name.clone();
+                async move {
+                    let send = Outgoing {
+                        campaign,
+                        activity,
+                        event: Event::Update,
+                        endpoint: Endpoint::Unitary,
+                        request_id: String::new(),
+                        body,
+                        recipient: None,
+                    };
+                    dispatcher.submit(send).await.unwrap();
+                }
+            });
         let (mut done, mut accepted) = (0, 0);
-        while done < sends {
-            let event = progress.recv().await.unwrap();
-            if event.is_final() {
-                done += 1;
-                accepted += usize::from(matches!(
-                    event,
-                    Progress::Done {
-                        outcome: liveact::dispatch::Outcome::Accepted(_),
-                        ..
-                    }
-                ));
+        let counting = async {
+            while done < sends {
+                let event = progress.recv().await.unwrap();
+                if event.is_final() {
+                    done += 1;
+                    accepted += usize::from(matches!(
+                        event,
+                        Progress::Done {
+                            outcome: liveact::dispatch::Outcome::Accepted(_),
+                            ..
+                        }
+                    ));
+                }
             }
-        }
+        };
+        tokio::join!(submitting, counting);
         assert_eq!(
             accepted, sends,
             "every send must be accepted for the figure to mean anything"

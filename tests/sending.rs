@@ -160,6 +160,7 @@ async fn fifty_concurrent_sends_share_one_token() {
                 Event::Update,
                 &format!("r-{i}"),
             ))
+            .await
             .unwrap();
     }
     let events = h.finish(50).await;
@@ -198,6 +199,7 @@ async fn a_401_fetches_one_new_token_and_retries_once() {
     let mut h = harness(Faults::default(), quick(1), Timeouts::default()).await;
     h.dispatcher
         .submit(h.outgoing("order-1", Event::Start, "first"))
+        .await
         .unwrap();
     h.finish(1).await;
     let expire = format!("http://{}/_mock/expire-tokens", h.mock.addr());
@@ -213,6 +215,7 @@ async fn a_401_fetches_one_new_token_and_retries_once() {
 
     h.dispatcher
         .submit(h.outgoing("order-1", Event::Update, "second"))
+        .await
         .unwrap();
     let events = h.finish(1).await;
     assert!(
@@ -240,6 +243,7 @@ async fn a_429_waits_as_long_as_retry_after_says() {
     let mut h = harness(faults, quick(3), Timeouts::default()).await;
     h.dispatcher
         .submit(h.outgoing("order-1", Event::Update, "req-429"))
+        .await
         .unwrap();
     let events = h.finish(1).await;
     let scheduled: Vec<Duration> = events
@@ -283,6 +287,7 @@ async fn server_errors_are_retried_with_the_same_request_id() {
     let id = h
         .dispatcher
         .submit(h.outgoing("order-1", Event::Update, "same-id"))
+        .await
         .unwrap();
     h.finish(1).await;
     let calls = executions(&h.stats().await);
@@ -314,6 +319,7 @@ async fn other_4xx_are_not_retried() {
     let id = h
         .dispatcher
         .submit(h.outgoing("order-1", Event::Update, "bad"))
+        .await
         .unwrap();
     let events = h.finish(1).await;
     assert!(matches!(
@@ -346,6 +352,7 @@ async fn a_timeout_is_retried_then_given_up() {
     let id = h
         .dispatcher
         .submit(h.outgoing("order-1", Event::Update, "slow"))
+        .await
         .unwrap();
     let events = h.finish(1).await;
     match events.last() {
@@ -395,7 +402,7 @@ async fn a_refused_connection_is_a_fault() {
             recipient: None,
         }
     };
-    let id = dispatcher.submit(h_out).unwrap();
+    let id = dispatcher.submit(h_out).await.unwrap();
     let last = loop {
         let event = tokio::time::timeout(Duration::from_secs(30), progress.recv())
             .await
@@ -433,6 +440,7 @@ async fn sends_to_one_activity_never_overtake_each_other() {
         for activity in ["a", "b", "c", "d", "e"] {
             h.dispatcher
                 .submit(h.outgoing(activity, Event::Update, &format!("{activity}-{n:02}")))
+                .await
                 .unwrap();
         }
     }
@@ -468,10 +476,12 @@ async fn a_queued_send_can_be_cancelled_and_is_never_sent() {
     let first = h
         .dispatcher
         .submit(h.outgoing("order-1", Event::Start, "first"))
+        .await
         .unwrap();
     let second = h
         .dispatcher
         .submit(h.outgoing("order-1", Event::Update, "second"))
+        .await
         .unwrap();
     assert!(h.dispatcher.cancel(second));
     let events = h.finish(2).await;
@@ -511,6 +521,7 @@ async fn an_in_flight_send_can_be_cancelled() {
     let id = h
         .dispatcher
         .submit(h.outgoing("order-1", Event::Start, "slow"))
+        .await
         .unwrap();
     loop {
         let event = tokio::time::timeout(Duration::from_secs(10), h.progress.recv())

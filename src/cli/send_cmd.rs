@@ -96,6 +96,7 @@ pub fn run(cli: &Cli, args: &SendArgs, out: &mut dyn Write, err: &mut dyn Write)
         );
         let id = dispatcher
             .submit(outgoing)
+            .await
             .map_err(|e| ConnectError::Setup(e.to_string()))?;
         let mut code = EXIT_FAULT;
         while let Some(event) = progress.recv().await {

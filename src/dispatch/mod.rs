@@ -3,6 +3,7 @@
 //!
 //! Every send is journaled before it leaves and completed when it answers.
 
+mod journal;
 mod rate;
 mod retry;
 
@@ -11,7 +12,8 @@ pub use retry::RetryPolicy;
 
 use crate::activity::{Endpoint, Event};
 use crate::ajo::{AjoClient, Answer, CallError};
-use crate::store::{AttemptRecord, Completion, NewSend, SendId, SendStatus, Store, StoreError};
+use crate::store::{AttemptRecord, SendId, SendStatus, Store, StoreError};
+use journal::{Finished, Journal, PendingSend};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -38,7 +40,7 @@ impl Default for Settings {
 }
 
 /// One request to send.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Outgoing {
     /// Campaign name.
     pub campaign: String,
@@ -146,7 +148,7 @@ pub struct Dispatcher {
 
 struct Inner {
     client: AjoClient,
-    store: Arc<Store>,
+    journal: Journal,
     profile: String,
     retry: RetryPolicy,
     limiter: Option<RateLimiter>,
@@ -176,7 +178,7 @@ impl Dispatcher {
         let (events, receiver) = mpsc::unbounded_channel();
         let inner = Inner {
             client,
-            store,
+            journal: Journal::start(store),
             profile: profile.to_string(),
             retry: settings.retry,
             limiter: settings.rate_per_second.map(RateLimiter::new),
@@ -200,21 +202,23 @@ impl Dispatcher {
 
     /// Journals the send as pending and queues it behind earlier sends to the same activity.
     /// Nothing is sent when the journal cannot be written.
-    pub fn submit(&self, send: Outgoing) -> Result<SendId, StoreError> {
+    pub async fn submit(&self, send: Outgoing) -> Result<SendId, StoreError> {
         let inner = &self.inner;
-        let id = inner.store.begin_send(&NewSend {
-            profile: &inner.profile,
-            campaign: &send.campaign,
-            activity: &send.activity,
-            event: send.event,
-            request_id: &send.request_id,
-            endpoint: send.endpoint.path(),
-            body: &send.body,
-            recipient: send.recipient.as_deref(),
-            dry_run: false,
-            now_ms: now_ms(),
-        })?;
         let body = serde_json::to_vec(&send.body).unwrap_or_default();
+        let id = inner
+            .journal
+            .begin(PendingSend {
+                profile: inner.profile.clone(),
+                campaign: send.campaign.clone(),
+                activity: send.activity.clone(),
+                event: send.event,
+                request_id: send.request_id,
+                endpoint: send.endpoint.path(),
+                body: send.body,
+                recipient: send.recipient,
+                now_ms: now_ms(),
+            })
+            .await?;
         let (cancel_tx, cancel) = watch::channel(false);
         lock(&inner.cancels).insert(id, cancel_tx);
         let _ = inner.events.send(Progress::Queued { id });
@@ -289,14 +293,14 @@ impl Inner {
             // Cancellation wins over a free slot: a cancelled send never starts.
             let permit = tokio::select! {
                 biased;
-                () = until_cancelled(&mut job.cancel) => return self.cancelled(id, attempt - 1, false),
+                () = until_cancelled(&mut job.cancel) => return self.cancelled(id, attempt - 1, false).await,
                 permit = ready => permit,
             };
             let _ = self.events.send(Progress::AttemptStarted { id, attempt });
             let started_ms = now_ms();
             let result = tokio::select! {
                 biased;
-                () = until_cancelled(&mut job.cancel) => return self.cancelled(id, attempt, true),
+                () = until_cancelled(&mut job.cancel) => return self.cancelled(id, attempt, true).await,
                 result = self.client.execute(job.endpoint, &job.body) => result,
             };
             drop(permit);
@@ -340,7 +344,7 @@ impl Inner {
                     });
                 }
             }
-            self.journal(id, self.store.record_attempt(id, &record));
+            self.journal.attempt(id, record, self.events.clone());
             if let Some(delay) = delay {
                 let reason = match &result {
                     Ok(answer) => format!(
@@ -358,22 +362,24 @@ impl Inner {
                 });
                 tokio::select! {
                     () = tokio::time::sleep(delay) => continue,
-                    () = until_cancelled(&mut job.cancel) => return self.cancelled(id, attempt, false),
+                    () = until_cancelled(&mut job.cancel) => return self.cancelled(id, attempt, false).await,
                 }
             }
-            return self.finish(
-                id,
-                attempt,
-                first_start.elapsed(),
-                result,
-                retryable,
-                retry_after,
-            );
+            return self
+                .finish(
+                    id,
+                    attempt,
+                    first_start.elapsed(),
+                    result,
+                    retryable,
+                    retry_after,
+                )
+                .await;
         }
     }
 
     /// Journals and reports the final state of a send.
-    fn finish(
+    async fn finish(
         &self,
         id: SendId,
         attempts: u32,
@@ -390,18 +396,18 @@ impl Inner {
             }
             Err(error) => {
                 let reason = format!("gave up after {attempts} attempt(s): {error}");
-                let done = Completion {
+                let done = Finished {
                     status: SendStatus::Failed,
                     http_status: None,
-                    response_headers: &[],
-                    response_body: None,
+                    headers: Vec::new(),
+                    body: None,
                     attempts,
                     latency_ms,
                     execution_id: None,
-                    error: Some(&reason),
+                    error: Some(reason.clone()),
                     now_ms: now_ms(),
                 };
-                self.journal(id, self.store.complete_send(id, &done));
+                self.complete(id, done).await;
                 let _ = self.events.send(Progress::Failed {
                     id,
                     attempts,
@@ -418,26 +424,24 @@ impl Inner {
         } else {
             SendStatus::Rejected
         };
-        let execution_id = answer.field("executionId");
         let error = match status {
             SendStatus::Accepted => None,
-            _ => {
-                let problem = crate::ajo::problem::describe(answer.status, &answer.body);
-                Some(reason.unwrap_or(problem.title))
-            }
+            _ => Some(reason.unwrap_or_else(|| {
+                crate::ajo::problem::describe(answer.status, &answer.body).title
+            })),
         };
-        let done = Completion {
+        let done = Finished {
             status,
             http_status: Some(answer.status),
-            response_headers: &answer.headers,
-            response_body: Some(&answer.body),
+            headers: answer.headers.clone(),
+            body: Some(answer.body.clone()),
             attempts,
             latency_ms,
-            execution_id: execution_id.as_deref(),
-            error: error.as_deref(),
+            execution_id: answer.field("executionId"),
+            error,
             now_ms: now_ms(),
         };
-        self.journal(id, self.store.complete_send(id, &done));
+        self.complete(id, done).await;
         let event = match status {
             SendStatus::Accepted => Progress::Done {
                 id,
@@ -472,29 +476,30 @@ impl Inner {
         let _ = self.events.send(event);
     }
 
-    fn cancelled(&self, id: SendId, attempts: u32, in_flight: bool) {
+    async fn cancelled(&self, id: SendId, attempts: u32, in_flight: bool) {
         let note = if in_flight {
             "cancelled while in flight: AJO may have received it"
         } else {
             "cancelled before it was sent"
         };
-        let done = Completion {
+        let done = Finished {
             status: SendStatus::Cancelled,
             http_status: None,
-            response_headers: &[],
-            response_body: None,
+            headers: Vec::new(),
+            body: None,
             attempts,
             latency_ms: None,
             execution_id: None,
-            error: Some(note),
+            error: Some(note.into()),
             now_ms: now_ms(),
         };
-        self.journal(id, self.store.complete_send(id, &done));
+        self.complete(id, done).await;
         let _ = self.events.send(Progress::Cancelled { id, in_flight });
     }
 
-    fn journal(&self, id: SendId, result: Result<(), StoreError>) {
-        if let Err(error) = result {
+    /// Completes a send in the journal (committed before the final event goes out).
+    async fn complete(&self, id: SendId, done: Finished) {
+        if let Err(error) = self.journal.complete(id, done).await {
             let _ = self.events.send(Progress::JournalFailed {
                 id,
                 error: error.to_string(),

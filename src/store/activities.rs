@@ -1,9 +1,9 @@
 //! Tracked activities, and how an accepted send moves one along its lifecycle.
 
 use super::sends::{NewSend, SendRecord, SendStatus};
-use super::{conversion_error, json_column};
+use super::{conversion_error, exec, json_column};
 use crate::activity::{ActivityHistory, Event, Lifecycle};
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::time::Duration;
@@ -146,7 +146,7 @@ fn unix_seconds(value: &Value) -> Option<i64> {
 
 /// Creates the activity of a new send as a draft if it is missing. A real send also marks
 /// the activity updated and records its recipient; a dry run leaves an existing one alone.
-pub(super) fn ensure(tx: &Transaction<'_>, send: &NewSend<'_>) -> rusqlite::Result<()> {
+pub(super) fn ensure(tx: &Connection, send: &NewSend<'_>) -> rusqlite::Result<()> {
     let sql = if send.dry_run {
         "INSERT INTO activities (campaign, id, recipient, lifecycle, updated_ms)
          VALUES (?1, ?2, ?3, 'draft', ?4)
@@ -157,7 +157,8 @@ pub(super) fn ensure(tx: &Transaction<'_>, send: &NewSend<'_>) -> rusqlite::Resu
          ON CONFLICT (campaign, id) DO UPDATE SET
             recipient = coalesce(excluded.recipient, recipient), updated_ms = excluded.updated_ms"
     };
-    tx.execute(
+    exec(
+        tx,
         sql,
         params![send.campaign, send.activity, send.recipient, send.now_ms],
     )?;
@@ -166,12 +167,13 @@ pub(super) fn ensure(tx: &Transaction<'_>, send: &NewSend<'_>) -> rusqlite::Resu
 
 /// Marks an activity updated at `now_ms` without moving its lifecycle.
 pub(super) fn touch(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     campaign: &str,
     id: &str,
     now_ms: i64,
 ) -> rusqlite::Result<()> {
-    tx.execute(
+    exec(
+        tx,
         "UPDATE activities SET updated_ms = ?3 WHERE campaign = ?1 AND id = ?2",
         params![campaign, id, now_ms],
     )?;
@@ -179,7 +181,7 @@ pub(super) fn touch(
 }
 
 /// Moves the activity of an accepted `send` along its lifecycle.
-pub(super) fn accept(tx: &Transaction<'_>, send: &SendRecord, now_ms: i64) -> rusqlite::Result<()> {
+pub(super) fn accept(tx: &Connection, send: &SendRecord, now_ms: i64) -> rusqlite::Result<()> {
     let mut record = match get(tx, &send.campaign, &send.activity)? {
         Some(record) => record,
         // `begin` always creates it; rebuild it if it was deleted behind our back.
@@ -206,7 +208,8 @@ pub(super) fn accept(tx: &Transaction<'_>, send: &SendRecord, now_ms: i64) -> ru
         Lifecycle::Active { .. } | Lifecycle::Stale => "active",
         Lifecycle::Ended | Lifecycle::Dismissed => "ended",
     };
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO activities (campaign, id, recipient, lifecycle, updates, last_timestamp,
             last_content_state, started_ms, ended_ms, dismissal_date, stale_date, updated_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)

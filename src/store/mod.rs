@@ -33,8 +33,15 @@ const FILE_NAME: &str = "liveact.db";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A store operation that failed, with what to do about it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct StoreError(String);
+
+impl StoreError {
+    /// An error with this message (for callers that relay the journal's failures).
+    pub fn from_message(message: impl Into<String>) -> StoreError {
+        StoreError(message.into())
+    }
+}
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -160,6 +167,20 @@ impl Store {
         self.read("read an activity", |tx| activities::get(tx, campaign, id))
     }
 
+    /// Runs several journal writes in one transaction (group commit): each succeeds or fails
+    /// on its own, and the whole group costs one commit. Outer `Err`: the group did not commit.
+    pub fn batch<T>(&self, writes: impl FnOnce(&mut Batch<'_>) -> T) -> Result<T, StoreError> {
+        let mut conn = self.lock();
+        let doing = "write the journal";
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| self.error(doing, e))?;
+        let mut batch = Batch { tx, store: self };
+        let value = writes(&mut batch);
+        batch.tx.commit().map_err(|e| self.error(doing, e))?;
+        Ok(value)
+    }
+
     /// The connection; a panic elsewhere cannot leave a transaction open, so a poisoned
     /// lock is still safe to use.
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -206,6 +227,54 @@ impl Store {
     }
 }
 
+/// Journal writes sharing one transaction; see [`Store::batch`].
+pub struct Batch<'a> {
+    tx: Transaction<'a>,
+    store: &'a Store,
+}
+
+impl Batch<'_> {
+    /// [`Store::begin_send`], inside the batch.
+    pub fn begin_send(&mut self, send: &NewSend<'_>) -> Result<SendId, StoreError> {
+        self.each("journal a new send", |c| sends::begin(c, send))
+    }
+
+    /// [`Store::record_attempt`], inside the batch.
+    pub fn record_attempt(
+        &mut self,
+        id: SendId,
+        attempt: &AttemptRecord,
+    ) -> Result<(), StoreError> {
+        self.each("record an attempt", |c| {
+            sends::record_attempt(c, id, attempt)
+        })
+    }
+
+    /// [`Store::complete_send`], inside the batch.
+    pub fn complete_send(&mut self, id: SendId, done: &Completion<'_>) -> Result<(), StoreError> {
+        self.each("complete a send", |c| sends::complete(c, id, done))
+    }
+
+    /// Runs one write in its own savepoint, so its failure undoes only itself.
+    fn each<T>(
+        &mut self,
+        doing: &str,
+        f: impl FnOnce(&Connection) -> Result<T, WriteError>,
+    ) -> Result<T, StoreError> {
+        let store = self.store;
+        let run = |tx: &mut Transaction<'_>| {
+            let savepoint = tx.savepoint()?;
+            let value = f(&savepoint)?;
+            savepoint.commit()?;
+            Ok(value)
+        };
+        run(&mut self.tx).map_err(|e| match e {
+            WriteError::Sqlite(e) => store.error(doing, e),
+            WriteError::Refused(why) => StoreError(format!("cannot {doing}: {why}")),
+        })
+    }
+}
+
 /// Why a write failed: SQLite, or the store refused it (unknown send, wrong status…).
 enum WriteError {
     Sqlite(rusqlite::Error),
@@ -216,6 +285,12 @@ impl From<rusqlite::Error> for WriteError {
     fn from(e: rusqlite::Error) -> Self {
         WriteError::Sqlite(e)
     }
+}
+
+/// Runs one statement through the connection's statement cache (the journal writes the same
+/// few statements thousands of times).
+fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
 }
 
 /// Milliseconds since the Unix epoch, by the system clock (0 if it is before 1970).

@@ -1,8 +1,8 @@
 //! The send journal: one row per send, written before it leaves, plus its attempts.
 
-use super::{SendId, WriteError, activities, json_column, text_column};
+use super::{SendId, WriteError, activities, exec, json_column, text_column};
 use crate::activity::Event;
-use rusqlite::{Connection, OptionalExtension, Row, ToSql, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 use serde::Serialize;
 use serde_json::Value;
 use std::fmt;
@@ -187,8 +187,9 @@ const SELECT_SEND: &str = "SELECT id, created_ms, profile, campaign, activity, e
     endpoint, request_body, dry_run, status, http_status, response_headers, response_body,
     attempts, latency_ms, execution_id, error, completed_ms FROM sends";
 
-pub(super) fn begin(tx: &Transaction<'_>, send: &NewSend<'_>) -> Result<SendId, WriteError> {
-    tx.execute(
+pub(super) fn begin(tx: &Connection, send: &NewSend<'_>) -> Result<SendId, WriteError> {
+    exec(
+        tx,
         "INSERT INTO sends (created_ms, pid, profile, campaign, activity, event, request_id,
             endpoint, request_body, dry_run, status)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -212,18 +213,20 @@ pub(super) fn begin(tx: &Transaction<'_>, send: &NewSend<'_>) -> Result<SendId, 
 }
 
 pub(super) fn record_attempt(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     id: SendId,
     attempt: &AttemptRecord,
 ) -> Result<(), WriteError> {
-    let found = tx.execute(
+    let found = exec(
+        tx,
         "UPDATE sends SET attempts = max(attempts, ?2) WHERE id = ?1",
         params![id, attempt.number],
     )?;
     if found == 0 {
         return Err(no_such_send(id));
     }
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO attempts (send_id, number, started_ms, latency_ms, http_status, error,
             retry_in_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -244,11 +247,11 @@ pub(super) fn record_attempt(
 }
 
 pub(super) fn complete(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     id: SendId,
     done: &Completion<'_>,
 ) -> Result<(), WriteError> {
-    let Some(send) = get(tx, id)? else {
+    let Some(send) = row(tx, id)? else {
         return Err(no_such_send(id));
     };
     check_completion(&send, done.status).map_err(WriteError::Refused)?;
@@ -258,7 +261,8 @@ pub(super) fn complete(
         .filter(|(name, _)| !is_secret_header(name))
         .map(|(name, value)| Value::from(vec![name.as_str(), value.as_str()]))
         .collect();
-    tx.execute(
+    exec(
+        tx,
         "UPDATE sends SET status = ?2, http_status = ?3, response_headers = ?4,
             response_body = ?5, attempts = ?6, latency_ms = ?7, execution_id = ?8, error = ?9,
             completed_ms = ?10
@@ -303,7 +307,7 @@ fn check_completion(send: &SendRecord, status: SendStatus) -> Result<(), String>
 }
 
 /// Marks `unknown` every pending send whose process is gone.
-pub(super) fn recover_pending(tx: &Transaction<'_>, now_ms: i64) -> Result<(), WriteError> {
+pub(super) fn recover_pending(tx: &Connection, now_ms: i64) -> Result<(), WriteError> {
     let pending: Vec<(SendId, i64, i64)> = tx
         .prepare("SELECT id, pid, created_ms FROM sends WHERE status = 'pending'")?
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
@@ -316,7 +320,8 @@ pub(super) fn recover_pending(tx: &Transaction<'_>, now_ms: i64) -> Result<(), W
             "outcome unknown: the liveact process that sent it (pid {pid}) ended before the \
              answer was recorded; check the campaign in AJO before resending"
         );
-        tx.execute(
+        exec(
+            tx,
             "UPDATE sends SET status = ?2, error = ?3, completed_ms = ?4
              WHERE id = ?1 AND status = 'pending'",
             params![id, SendStatus::Unknown.as_str(), why, now_ms],
@@ -378,15 +383,18 @@ pub(super) fn list(conn: &Connection, filter: &SendFilter) -> rusqlite::Result<V
 }
 
 pub(super) fn get(conn: &Connection, id: SendId) -> rusqlite::Result<Option<SendRecord>> {
-    let Some(mut send) = conn
-        .prepare_cached(&format!("{SELECT_SEND} WHERE id = ?1"))?
-        .query_row([id], read_send)
-        .optional()?
-    else {
+    let Some(mut send) = row(conn, id)? else {
         return Ok(None);
     };
     send.attempt_log = attempts(conn, id)?;
     Ok(Some(send))
+}
+
+/// The send's row without its attempts (what completing it needs).
+fn row(conn: &Connection, id: SendId) -> rusqlite::Result<Option<SendRecord>> {
+    conn.prepare_cached(&format!("{SELECT_SEND} WHERE id = ?1"))?
+        .query_row([id], read_send)
+        .optional()
 }
 
 fn attempts(conn: &Connection, id: SendId) -> rusqlite::Result<Vec<AttemptRecord>> {
