@@ -106,8 +106,7 @@ impl Store {
         let mut conn = Connection::open(&path).map_err(|e| err("open the file", e))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| err("set the busy timeout", e))?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| err("switch to WAL mode", e))?;
+        wal_mode(&conn).map_err(|e| err("switch to WAL mode", e))?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| err("set synchronous mode", e))?;
         conn.pragma_update(None, "foreign_keys", true)
@@ -284,6 +283,22 @@ enum WriteError {
 impl From<rusqlite::Error> for WriteError {
     fn from(e: rusqlite::Error) -> Self {
         WriteError::Sqlite(e)
+    }
+}
+
+/// Switches to WAL. SQLite answers "busy" at once, without the busy handler, while another
+/// process holds the file during its own first open: wait for it like the busy timeout would.
+fn wal_mode(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == ErrorCode::DatabaseBusy && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5 + fastrand::u64(0..20)));
+            }
+            result => return result,
+        }
     }
 }
 
