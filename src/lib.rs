@@ -12,3 +12,4 @@ pub mod connect;
 pub mod dispatch;
 pub mod mock;
 pub mod store;
+pub mod tui;

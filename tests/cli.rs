@@ -704,3 +704,25 @@ fn run_script_with_fake_curl(sandbox: &Sandbox, script: &str, env: &[(&str, &str
     }
     calls
 }
+
+#[test]
+fn the_console_needs_a_terminal_and_says_what_to_use_instead() {
+    let run = Sandbox::new().run(&["--demo"]).expect(2);
+    assert!(
+        run.stderr().contains("the console needs a terminal"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr()
+            .contains("liveact send, history, validate, curl")
+    );
+    assert_eq!(run.stdout(), "", "nothing is drawn into a pipe");
+    let run = Sandbox::new().run(&["--demo", "history"]).expect(2);
+    assert!(
+        run.stderr()
+            .contains("--demo opens the console and cannot be used with a command"),
+        "{}",
+        run.stderr()
+    );
+}

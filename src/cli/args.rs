@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 /// Terminal console for iOS Live Activities sent through Adobe Journey Optimizer.
 #[derive(Debug, Parser)]
-#[command(name = "liveact", version, about, arg_required_else_help = true)]
+#[command(name = "liveact", version, about)]
 pub struct Cli {
     /// Config file (default: $LIVEACT_CONFIG, ./liveact.toml, then the platform config dir).
     #[arg(long, global = true, value_name = "FILE")]
@@ -16,8 +16,13 @@ pub struct Cli {
     /// Where the journal and activities live (default: the platform data dir).
     #[arg(long, global = true, value_name = "DIR", env = "LIVEACT_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
+    /// Open the console on the built-in demo: the example campaigns, the embedded mock AJO, a
+    /// temporary journal (unless --state-dir). No config, no credentials, no network.
+    #[arg(long)]
+    pub demo: bool,
+    /// Without a command, liveact opens the console.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]

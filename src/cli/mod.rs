@@ -2,6 +2,7 @@
 
 mod args;
 mod config_cmd;
+mod console_cmd;
 mod curl_cmd;
 mod draft;
 mod journal_cmd;
@@ -31,14 +32,22 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Runs one parsed command line.
 pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    if cli.demo && cli.command.is_some() {
+        let _ = writeln!(
+            err,
+            "error: --demo opens the console and cannot be used with a command; drop one of them"
+        );
+        return EXIT_USAGE;
+    }
     match &cli.command {
-        Command::Config { action } => config_cmd::run(cli, action, out, err),
-        Command::Validate(args) => validate_cmd::run(cli, args, out, err),
-        Command::Curl(args) => curl_cmd::run(cli, args, out, err),
-        Command::Send(args) => send_cmd::run(cli, args, out, err),
-        Command::History(args) => journal_cmd::history(cli, args, out, err),
-        Command::Activities(args) => journal_cmd::activities(cli, args, out, err),
-        Command::Mock(args) => mock_cmd::run(cli, args, out, err),
+        None => console_cmd::run(cli, err),
+        Some(Command::Config { action }) => config_cmd::run(cli, action, out, err),
+        Some(Command::Validate(args)) => validate_cmd::run(cli, args, out, err),
+        Some(Command::Curl(args)) => curl_cmd::run(cli, args, out, err),
+        Some(Command::Send(args)) => send_cmd::run(cli, args, out, err),
+        Some(Command::History(args)) => journal_cmd::history(cli, args, out, err),
+        Some(Command::Activities(args)) => journal_cmd::activities(cli, args, out, err),
+        Some(Command::Mock(args)) => mock_cmd::run(cli, args, out, err),
     }
 }
 

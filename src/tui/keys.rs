@@ -1,0 +1,50 @@
+//! The keys of each pane, as `?` lists them.
+
+use super::app::Pane;
+
+/// Keys that work everywhere outside a text field.
+pub const GLOBAL: &[(&str, &str)] = &[
+    ("Tab / Shift-Tab", "next / previous pane"),
+    (
+        "s u e",
+        "send start / update / end for the selected activity",
+    ),
+    ("n", "send the campaign's next scripted step"),
+    (
+        "a",
+        "add an activity (type an id, or Enter for a generated one)",
+    ),
+    ("[ ]", "previous / next editor tab"),
+    ("?", "this help"),
+    ("q  Ctrl-C", "quit"),
+];
+
+/// Keys of one pane.
+pub fn pane(pane: Pane) -> &'static [(&'static str, &'static str)] {
+    match pane {
+        Pane::Campaigns => &[(
+            "↑ ↓  j k",
+            "pick a campaign: loads its schema, defaults and steps",
+        )],
+        Pane::Activities => &[
+            ("↑ ↓  j k", "pick an activity"),
+            ("/", "filter activities by id"),
+            ("Enter", "edit its next push"),
+        ],
+        Pane::Editor => &[
+            ("↑ ↓  j k", "pick a field"),
+            ("← →  h l", "cycle an enum or bool field"),
+            (
+                "Enter",
+                "edit the field (Enter or Esc ends); in raw JSON, edit the whole draft",
+            ),
+            ("Ctrl-V / paste", "inserts text into the field being edited"),
+        ],
+        Pane::Preview => &[("↑ ↓  j k", "scroll the request")],
+        Pane::Log => &[
+            ("↑ ↓  j k", "pick a send"),
+            ("Enter", "open its request, response and attempts"),
+            ("c", "cancel it if queued or in flight"),
+        ],
+    }
+}

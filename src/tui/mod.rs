@@ -1,0 +1,98 @@
+//! The terminal console: campaigns, activities, a form editor with a live preview, background
+//! sends and their log. `update` is pure, `view` draws, `run` is the loop.
+
+pub mod app;
+pub mod form;
+pub mod keys;
+pub mod preview;
+pub mod run;
+mod terminal;
+pub mod view;
+
+use crate::config::{Config, Profile, ProfileKind};
+use crate::connect::{self, ConnectError};
+use crate::dispatch::Dispatcher;
+use crate::store::Store;
+use app::{App, ProfileInfo};
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+/// The profile as the status bar shows it.
+pub fn profile_info(profile: &Profile) -> ProfileInfo {
+    match &profile.kind {
+        ProfileKind::Mock(_) => ProfileInfo {
+            name: profile.name.clone(),
+            sandbox: crate::config::MOCK_SANDBOX.into(),
+            production: false,
+        },
+        ProfileKind::Ajo(ajo) => ProfileInfo {
+            name: profile.name.clone(),
+            sandbox: ajo.sandbox.clone(),
+            production: ajo.production,
+        },
+    }
+}
+
+/// Runs the console on the real terminal; returns the process exit code.
+pub fn run_console(
+    config: &Config,
+    profile: &Profile,
+    store: Arc<Store>,
+    err: &mut dyn Write,
+) -> u8 {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        let _ = writeln!(
+            err,
+            "error: the console needs a terminal; for scripts use the headless commands (liveact send, history, validate, curl; see liveact --help)"
+        );
+        return 2;
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    let result = runtime.block_on(async {
+        let connection =
+            connect::connect(config, profile, &|name| std::env::var(name).ok()).await?;
+        let (dispatcher, progress) = Dispatcher::new(
+            connection.client,
+            Arc::clone(&store),
+            &profile.name,
+            connect::dispatch_settings(profile),
+        );
+        let mut services = run::Services {
+            dispatcher,
+            progress,
+            store,
+        };
+        let mut app = App::new(
+            config.campaigns.clone(),
+            profile_info(profile),
+            Box::new(crate::activity::dates::unix_now),
+            Box::new(crate::activity::new_request_id),
+        );
+        let mut guard = terminal::TerminalGuard::enter()
+            .map_err(|e| ConnectError::Setup(format!("cannot use the terminal: {e}")))?;
+        let input = crossterm::event::EventStream::new();
+        let outcome = run::run(&mut guard.terminal, &mut app, input, &mut services).await;
+        drop(guard);
+        if let Some(mock) = connection.mock {
+            mock.shutdown().await;
+        }
+        outcome.map_err(|e| ConnectError::Setup(format!("the terminal failed: {e}")))
+    });
+    match result {
+        Ok(()) => 0,
+        Err(ConnectError::Config(errors)) => {
+            let _ = writeln!(err, "{errors}");
+            2
+        }
+        Err(ConnectError::Setup(message)) => {
+            let _ = writeln!(err, "error: {message}");
+            1
+        }
+    }
+}

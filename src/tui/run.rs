@@ -1,0 +1,126 @@
+//! The event loop: waits for input, dispatcher news or the next minute, applies `update`, runs
+//! the commands, and draws only when something changed. Generic over the backend and the input
+//! stream, so tests drive the real loop with a `TestBackend` and scripted keys.
+
+use super::app::{App, Cmd, Msg, update};
+use super::view;
+use crate::dispatch::{Dispatcher, Progress};
+use crate::store::Store;
+use crossterm::event::Event as TermEvent;
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use std::collections::VecDeque;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// What the loop sends through and reads from.
+pub struct Services {
+    pub dispatcher: Dispatcher,
+    pub progress: UnboundedReceiver<Progress>,
+    pub store: Arc<Store>,
+}
+
+/// Runs the console until the user quits or the input ends.
+pub async fn run<B, S>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    mut input: S,
+    services: &mut Services,
+) -> io::Result<()>
+where
+    B: Backend,
+    S: Stream<Item = io::Result<TermEvent>> + Unpin,
+{
+    let mut queue: VecDeque<Msg> = VecDeque::from([load_activities(&services.store)]);
+    let mut dirty = true;
+    loop {
+        while let Some(msg) = queue.pop_front() {
+            for cmd in update(app, msg) {
+                if let Some(msg) = execute(cmd, services).await {
+                    queue.push_back(msg);
+                }
+            }
+            dirty = true;
+        }
+        if app.quit {
+            return Ok(());
+        }
+        if dirty {
+            terminal
+                .draw(|frame| view::draw(frame, app))
+                .map_err(|e| io::Error::other(e.to_string()))?;
+            dirty = false;
+        }
+        // Dispatcher news first: the screen is up to date before the next key is handled.
+        let msg = tokio::select! {
+            biased;
+            Some(progress) = services.progress.recv() => Msg::Progress(progress),
+            event = input.next() => match event {
+                Some(Ok(event)) => match translate(event) {
+                    Some(msg) => msg,
+                    None => continue,
+                },
+                Some(Err(error)) => return Err(error),
+                None => return Ok(()),
+            },
+            () = tokio::time::sleep(until_next_minute(app.now())) => Msg::Tick,
+        };
+        queue.push_back(msg);
+    }
+}
+
+/// Terminal events the console reacts to.
+fn translate(event: TermEvent) -> Option<Msg> {
+    match event {
+        TermEvent::Key(key) => Some(Msg::Key(key)),
+        TermEvent::Paste(text) => Some(Msg::Paste(text)),
+        TermEvent::Resize(..) => Some(Msg::Resize),
+        _ => None,
+    }
+}
+
+/// Ages on screen count minutes: wake when the next one starts.
+fn until_next_minute(now: i64) -> Duration {
+    Duration::from_secs((60 - now.rem_euclid(60)) as u64)
+}
+
+async fn execute(cmd: Cmd, services: &Services) -> Option<Msg> {
+    match cmd {
+        Cmd::Submit(send) => {
+            let (event, activity) = (send.event, send.activity.clone());
+            Some(match services.dispatcher.submit(*send).await {
+                Ok(id) => Msg::Submitted {
+                    id,
+                    event,
+                    activity,
+                },
+                Err(error) => Msg::SubmitFailed(error.to_string()),
+            })
+        }
+        Cmd::Cancel(id) => {
+            services.dispatcher.cancel(id);
+            None
+        }
+        Cmd::LoadActivities => Some(load_activities(&services.store)),
+        Cmd::LoadDetail(id) => Some(Msg::Detail(
+            services.store.send(id).ok().flatten().map(Box::new),
+        )),
+        Cmd::TokenAge => {
+            let age = match services.dispatcher.client().token_cache() {
+                Some(cache) => cache.age().await,
+                None => None,
+            };
+            Some(Msg::TokenAge(age))
+        }
+    }
+}
+
+fn load_activities(store: &Store) -> Msg {
+    match store.activities() {
+        Ok(records) => Msg::Activities(records),
+        Err(error) => Msg::SubmitFailed(format!("cannot read the journal: {error}")),
+    }
+}

@@ -1,0 +1,234 @@
+//! Dialogs drawn over the panes: help, inputs, confirmations and a send's detail.
+
+use super::fit;
+use crate::ajo::problem::{self, clean};
+use crate::store::SendRecord;
+use crate::tui::app::{App, Modal};
+use crate::tui::keys;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, modal: &Modal) {
+    match modal {
+        Modal::Help => {
+            let mut lines = vec![heading(&format!("{} pane", app.focus.title()))];
+            lines.extend(
+                keys::pane(app.focus)
+                    .iter()
+                    .map(|(k, what)| key_line(k, what)),
+            );
+            lines.push(Line::raw(""));
+            lines.push(heading("everywhere"));
+            lines.extend(keys::GLOBAL.iter().map(|(k, what)| key_line(k, what)));
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                "Esc or ? closes",
+                Style::new().fg(Color::DarkGray),
+            ));
+            boxed(frame, area, " Keys ", lines, 80, 0);
+        }
+        Modal::AddActivity(input) => input_box(
+            frame,
+            area,
+            " New activity id (Enter: generate one) ",
+            input,
+            None,
+        ),
+        Modal::Filter(input) => input_box(frame, area, " Filter activities ", input, None),
+        Modal::ConfirmProduction {
+            send,
+            input,
+            mismatch,
+        } => {
+            let title = format!(
+                " PRODUCTION: type `{}` to send {} to {} ",
+                app.profile.sandbox, send.event, send.activity
+            );
+            let error =
+                mismatch.then(|| format!("that is not `{}`; Esc cancels", app.profile.sandbox));
+            input_box(frame, area, &title, input, error);
+        }
+        Modal::ConfirmWarnings { send, warnings } => {
+            let mut lines = vec![heading(&format!(
+                "{} to {} has {} warning(s):",
+                send.event,
+                send.activity,
+                warnings.len()
+            ))];
+            lines.extend(
+                warnings
+                    .iter()
+                    .map(|w| Line::styled(format!("! {w}"), Style::new().fg(Color::Yellow))),
+            );
+            lines.push(Line::raw(""));
+            lines.push(Line::raw("Send anyway? y / Enter sends, n / Esc does not"));
+            boxed(frame, area, " Warnings ", lines, 90, 0);
+        }
+        Modal::ConfirmQuit => {
+            let lines = vec![
+                Line::raw(format!(
+                    "{} send(s) still queued or in flight.",
+                    app.in_flight()
+                )),
+                Line::raw("Quit anyway? Their outcome will show as unknown. y / n"),
+            ];
+            boxed(frame, area, " Quit ", lines, 70, 0);
+        }
+        Modal::Detail { record, scroll } => boxed(
+            frame,
+            area,
+            &format!(" Send #{} ", record.id),
+            detail(record, app),
+            100,
+            *scroll,
+        ),
+    }
+}
+
+fn heading(text: &str) -> Line<'static> {
+    Line::styled(text.to_string(), Style::new().add_modifier(Modifier::BOLD))
+}
+
+fn key_line(key: &str, what: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{key:<16}"), Style::new().fg(Color::Cyan)),
+        Span::raw(what.to_string()),
+    ])
+}
+
+/// A centred box of at most `width`% of the screen.
+fn boxed(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    lines: Vec<Line<'static>>,
+    width: u16,
+    scroll: u16,
+) {
+    let height = (lines.len() as u16 + 2)
+        .min(area.height.saturating_sub(2))
+        .max(3);
+    let spot = centred(area, width, height);
+    frame.render_widget(Clear, spot);
+    let block = Block::new().borders(Borders::ALL).title(Span::styled(
+        title.to_string(),
+        Style::new().add_modifier(Modifier::BOLD),
+    ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        spot,
+    );
+}
+
+fn input_box(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    input: &ratatui_textarea::TextArea<'static>,
+    error: Option<String>,
+) {
+    let spot = centred(area, 70, if error.is_some() { 4 } else { 3 });
+    frame.render_widget(Clear, spot);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .title(fit(title, spot.width.saturating_sub(2) as usize));
+    let inner = block.inner(spot);
+    frame.render_widget(block, spot);
+    let [line, message] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(input, line);
+    if let Some(error) = error {
+        frame.render_widget(
+            Paragraph::new(error).style(Style::new().fg(Color::Red)),
+            message,
+        );
+    }
+}
+
+fn centred(area: Rect, width_percent: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [spot] = Layout::horizontal([Constraint::Percentage(width_percent)])
+        .flex(Flex::Center)
+        .areas(row);
+    spot
+}
+
+/// The request (secrets masked), the response and every attempt of one send.
+fn detail(record: &SendRecord, app: &App) -> Vec<Line<'static>> {
+    let mut lines = vec![heading("Request")];
+    lines.push(Line::raw(format!("POST {}", record.endpoint)));
+    lines.push(Line::raw("Authorization: Bearer ••••••••  (masked)"));
+    lines.push(Line::raw("x-api-key: ••••••••  (the profile's client id)"));
+    lines.push(Line::raw(format!(
+        "x-sandbox-name: {}",
+        app.profile.sandbox
+    )));
+    lines.push(Line::raw("Content-Type: application/json"));
+    lines.push(Line::raw(format!(
+        "requestId: {}   status: {}",
+        record.request_id,
+        record.status.as_str()
+    )));
+    lines.extend(super::preview::highlight(
+        &serde_json::to_string_pretty(&record.request_body).unwrap_or_default(),
+    ));
+    lines.push(Line::raw(""));
+    lines.push(heading("Attempts"));
+    for attempt in &record.attempt_log {
+        let outcome = match (attempt.http_status, &attempt.error) {
+            (Some(status), _) => format!("{status} {}", problem::reason(status)),
+            (None, Some(error)) => clean(error),
+            (None, None) => "no answer".into(),
+        };
+        let latency = attempt
+            .latency_ms
+            .map_or(String::new(), |ms| format!(" in {ms} ms"));
+        let retry = attempt.retry_in_ms.map_or(String::new(), |ms| {
+            format!(", retried after {:.1} s", ms as f64 / 1000.0)
+        });
+        lines.push(Line::raw(format!(
+            "#{} {outcome}{latency}{retry}",
+            attempt.number
+        )));
+    }
+    lines.push(Line::raw(""));
+    lines.push(heading("Response"));
+    match record.http_status {
+        Some(status) => lines.push(Line::raw(format!("{status} {}", problem::reason(status)))),
+        None => lines.push(Line::raw(clean(
+            record.error.as_deref().unwrap_or("no answer"),
+        ))),
+    }
+    for (name, value) in &record.response_headers {
+        lines.push(Line::raw(format!("{}: {}", clean(name), clean(value))));
+    }
+    if let Some(body) = &record.response_body {
+        let pretty = serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok());
+        match pretty {
+            Some(pretty) => lines.extend(super::preview::highlight(&clean(&pretty))),
+            None => lines.extend(clean(body).lines().map(|l| Line::raw(l.to_string()))),
+        }
+    }
+    if let (Some(status), Some(error)) = (record.http_status.filter(|s| *s >= 400), &record.error) {
+        lines.push(Line::styled(
+            format!("{}: {}", clean(error), problem::hint(status)),
+            Style::new().fg(Color::Red),
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "↑↓ scroll · Esc closes",
+        Style::new().fg(Color::DarkGray),
+    ));
+    lines
+}

@@ -1,0 +1,155 @@
+//! The console in a real terminal: tmux runs `liveact --demo`, keys go in with send-keys and
+//! the screen comes back with capture-pane. `.ci/run` installs tmux when it is missing.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A private tmux server with one shell session, killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(name: &str, width: u16, height: u16, dir: &Path) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("liveact-{name}-{}", std::process::id()),
+        };
+        let status = tmux
+            .command()
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+                "-c",
+            ])
+            .arg(dir)
+            .arg("sh")
+            .status()
+            .expect("tmux is installed (.ci/run installs it)");
+        assert!(status.success());
+        tmux
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command.args(["-L", &self.socket]).env_remove("TMUX");
+        command
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = self
+            .command()
+            .args(["send-keys", "-t", "t"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn screen(&self) -> String {
+        let out = self
+            .command()
+            .args(["capture-pane", "-p", "-t", "t"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Polls the screen until `check` holds (20 s at most).
+    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {what}; the screen is:\n{screen}"
+            );
+            std::thread::yield_now();
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.command().arg("kill-server").status();
+    }
+}
+
+#[test]
+fn the_demo_sends_in_a_real_terminal_and_quitting_restores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("demo", 120, 40, dir.path());
+    let command = format!(
+        "{} --demo --state-dir {}",
+        env!("CARGO_BIN_EXE_liveact"),
+        dir.path().join("state").display()
+    );
+    tmux.keys(&[&command, "Enter"]);
+    tmux.wait_for("the console", |s| {
+        s.contains("Campaigns") && s.contains("no sends yet")
+    });
+    tmux.keys(&["a"]);
+    tmux.wait_for("the add box", |s| s.contains("New activity id"));
+    tmux.keys(&["order-1", "Enter"]);
+    tmux.wait_for("the activity", |s| s.contains("order-1"));
+    tmux.keys(&["n"]);
+    let screen = tmux.wait_for("the start to be accepted", |s| s.contains("accepted"));
+    assert!(
+        screen.contains("start") && screen.contains("MOCK-1"),
+        "{screen}"
+    );
+    tmux.keys(&["n"]);
+    tmux.wait_for("the update to be accepted", |s| {
+        s.matches("accepted").count() == 2
+    });
+
+    tmux.keys(&["q"]);
+    tmux.wait_for("the shell again", |s| !s.contains("Campaigns"));
+    // Cooked mode is back: the terminal echoes and reads lines again.
+    tmux.keys(&[
+        "echo MODE $(stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo)",
+        "Enter",
+    ]);
+    let screen = tmux.wait_for("stty", |s| s.lines().any(|l| l.starts_with("MODE ")));
+    let line = screen.lines().find(|l| l.starts_with("MODE ")).unwrap();
+    assert_eq!(
+        line.trim_end(),
+        "MODE icanon echo",
+        "raw mode was not undone"
+    );
+}
+
+#[test]
+fn narrow_terminals_get_tabs_and_tiny_ones_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("narrow", 80, 24, dir.path());
+    let command = format!(
+        "{} --demo --state-dir {}",
+        env!("CARGO_BIN_EXE_liveact"),
+        dir.path().join("state").display()
+    );
+    tmux.keys(&[&command, "Enter"]);
+    tmux.wait_for("tabs", |s| {
+        s.contains("Campaigns │ Activities │ Editor │ Preview │ Log")
+    });
+    let status = tmux
+        .command()
+        .args(["resize-window", "-t", "t", "-x", "50", "-y", "12"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    tmux.wait_for("the size message", |s| {
+        s.contains("terminal too small (50×12, needs 60×16)")
+    });
+    tmux.keys(&["q"]);
+    tmux.wait_for("the shell again", |s| !s.contains("too small"));
+}

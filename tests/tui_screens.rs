@@ -1,0 +1,338 @@
+//! The console end to end in memory: the real event loop on a `TestBackend` with scripted keys
+//! against the embedded mock, snapshots of the main screens, and every terminal size.
+
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
+use futures::channel::mpsc::{UnboundedSender, unbounded};
+use liveact::ajo::{AjoClient, Answer, Auth, Target, Timeouts};
+use liveact::config::{self, Config, Secret};
+use liveact::dispatch::{Dispatcher, Outcome, Progress, RetryPolicy, Settings};
+use liveact::mock::{MockServer, MockSettings};
+use liveact::store::{SendFilter, SendStatus, Store};
+use liveact::tui::app::{App, Msg, ProfileInfo, update};
+use liveact::tui::run::{Services, run};
+use liveact::tui::view;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::Value;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// 2025-12-04T20:00:00Z.
+const NOW: i64 = 1_764_878_400;
+
+fn example() -> Config {
+    config::parse(config::EXAMPLE, Path::new("config.example.toml"), false).unwrap()
+}
+
+fn demo_profile() -> ProfileInfo {
+    ProfileInfo {
+        name: "demo".into(),
+        sandbox: "demo".into(),
+        production: false,
+    }
+}
+
+/// An app with a fixed clock and ids `id-1`, `id-2`, …
+fn app_at(now: i64) -> App {
+    let mut n = 0;
+    let ids = Box::new(move || {
+        n += 1;
+        format!("id-{n}")
+    });
+    App::new(
+        example().campaigns,
+        demo_profile(),
+        Box::new(move || now),
+        ids,
+    )
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        update(app, key(KeyCode::Char(c)));
+    }
+}
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| view::draw(frame, app)).unwrap();
+    terminal.backend().to_string()
+}
+
+/// An app with an activity, a filled form and three sends in the log.
+fn busy_app() -> App {
+    let mut app = app_at(NOW);
+    update(&mut app, key(KeyCode::Char('a')));
+    type_text(&mut app, "order-42");
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Char(']')));
+    update(&mut app, key(KeyCode::Char('[')));
+    update(&mut app, key(KeyCode::Right));
+    update(&mut app, key(KeyCode::Char(']')));
+    update(&mut app, key(KeyCode::Enter));
+    type_text(&mut app, "Order placed");
+    update(&mut app, key(KeyCode::Enter));
+    update(&mut app, key(KeyCode::Down));
+    update(&mut app, key(KeyCode::Enter));
+    type_text(&mut app, "The kitchen has it.");
+    update(&mut app, key(KeyCode::Enter));
+    let answer = |status: u16, body: &str| Answer {
+        status,
+        headers: vec![],
+        body: body.into(),
+        latency: Duration::from_millis(12),
+    };
+    for (id, event) in [
+        (1, liveact::activity::Event::Start),
+        (2, liveact::activity::Event::Update),
+        (3, liveact::activity::Event::Update),
+    ] {
+        update(
+            &mut app,
+            Msg::Submitted {
+                id,
+                event,
+                activity: "order-42".into(),
+            },
+        );
+    }
+    let done = |id, outcome| {
+        Msg::Progress(Progress::Done {
+            id,
+            attempts: 1,
+            total: Duration::from_millis(14),
+            outcome,
+        })
+    };
+    update(
+        &mut app,
+        done(
+            1,
+            Outcome::Accepted(answer(202, r#"{"executionId":"MOCK-1"}"#)),
+        ),
+    );
+    update(
+        &mut app,
+        done(
+            2,
+            Outcome::Rejected(answer(
+                404,
+                r#"{"title":"Cannot find the Campaign","status":404}"#,
+            )),
+        ),
+    );
+    update(
+        &mut app,
+        Msg::Progress(Progress::AttemptStarted { id: 3, attempt: 1 }),
+    );
+    app
+}
+
+#[test]
+fn snapshots_of_the_main_screens() {
+    let empty = app_at(NOW);
+    insta::assert_snapshot!("empty_160x48", screen(&empty, 160, 48));
+    insta::assert_snapshot!("empty_80x24", screen(&empty, 80, 24));
+    let mut busy = busy_app();
+    insta::assert_snapshot!("busy_160x48", screen(&busy, 160, 48));
+    update(&mut busy, key(KeyCode::Tab));
+    update(&mut busy, key(KeyCode::Tab));
+    insta::assert_snapshot!("busy_log_80x24", screen(&busy, 80, 24));
+    update(&mut busy, key(KeyCode::Char('?')));
+    insta::assert_snapshot!("help_80x24", screen(&busy, 80, 24));
+    insta::assert_snapshot!("too_small", screen(&empty, 59, 16));
+}
+
+#[test]
+fn no_size_panics_and_small_ones_say_what_is_needed() {
+    let mut app = busy_app();
+    for (w, h) in [(1, 1), (59, 40), (120, 15)] {
+        let text = screen(&app, w.max(1), h);
+        if w >= 40 {
+            assert!(
+                text.contains(&format!("terminal too small ({w}×{h}, needs 60×16)")),
+                "{text}"
+            );
+        }
+    }
+    // Every size up to 120×40 with the help open (the panes draw under it), then the add box.
+    update(&mut app, key(KeyCode::Char('?')));
+    for width in 1..=120u16 {
+        for height in 1..=40u16 {
+            screen(&app, width, height);
+        }
+    }
+    update(&mut app, key(KeyCode::Esc));
+    update(&mut app, key(KeyCode::Char('a')));
+    for width in 1..=120u16 {
+        for height in [1, 2, 3, 5, 15, 16, 17, 24] {
+            screen(&app, width, height);
+        }
+    }
+}
+
+#[test]
+fn the_lock_card_and_the_byte_meter_follow_the_form() {
+    let app = busy_app();
+    let text = screen(&app, 160, 48);
+    assert!(
+        text.contains("Pizza: Ordered"),
+        "the card fills the preview template: {text}"
+    );
+    assert!(
+        text.contains("Order placed The kitchen has it."),
+        "the alert banner shows: {text}"
+    );
+    assert!(text.contains("/ 4096 bytes · start ▸ order-42"), "{text}");
+}
+
+/// Drives the real loop: keys go in through a channel, like a terminal's event stream.
+struct Driver {
+    keys: UnboundedSender<std::io::Result<TermEvent>>,
+}
+
+impl Driver {
+    fn press(&self, code: KeyCode) {
+        self.keys
+            .unbounded_send(Ok(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))))
+            .unwrap();
+    }
+
+    fn type_text(&self, text: &str) {
+        text.chars().for_each(|c| self.press(KeyCode::Char(c)));
+    }
+}
+
+/// Waits until the journal holds `count` accepted sends.
+async fn accepted(store: &Store, count: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let sends = store.sends(&SendFilter::default()).unwrap();
+        if sends
+            .iter()
+            .filter(|s| s.status == SendStatus::Accepted)
+            .count()
+            >= count
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "only {sends:?}");
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_loop_walks_one_delivery_start_two_updates_end() {
+    let config = example();
+    let mock = MockServer::start(
+        "127.0.0.1:0".parse().unwrap(),
+        MockSettings {
+            campaigns: config.campaigns.clone(),
+            ..MockSettings::default()
+        },
+    )
+    .await
+    .unwrap();
+    let target = Target {
+        base_url: mock.base_url(),
+        org_id: config::MOCK_ORG_ID.into(),
+        sandbox: config::MOCK_SANDBOX.into(),
+        client_id: Secret::new(config::MOCK_CLIENT_ID),
+    };
+    let auth = Auth::Ims {
+        url: mock.ims_url(),
+        client_secret: Secret::new(config::MOCK_CLIENT_SECRET),
+        scopes: "openid".into(),
+    };
+    let client = AjoClient::new(target, auth, Timeouts::default()).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(state.path()).unwrap());
+    let settings = Settings {
+        concurrency: 4,
+        rate_per_second: None,
+        retry: RetryPolicy::default(),
+    };
+    let (dispatcher, progress) = Dispatcher::new(client, Arc::clone(&store), "demo", settings);
+    let mut services = Services {
+        dispatcher,
+        progress,
+        store: Arc::clone(&store),
+    };
+    let mut app = App::new(
+        config.campaigns.clone(),
+        demo_profile(),
+        Box::new(liveact::activity::dates::unix_now),
+        Box::new(liveact::activity::new_request_id),
+    );
+    let (keys, input) = unbounded();
+    let driver = Driver { keys };
+
+    let script = async {
+        driver.press(KeyCode::Char('a'));
+        driver.type_text("order-9");
+        driver.press(KeyCode::Enter);
+        driver.press(KeyCode::Char('n')); // step 1: start, Ordered, with its alert
+        accepted(&store, 1).await;
+        driver.press(KeyCode::Char('n')); // step 2: update, Preparing
+        accepted(&store, 2).await;
+        driver.press(KeyCode::Char('n')); // step 3: update, OnTheWay
+        accepted(&store, 3).await;
+        driver.press(KeyCode::Char('e')); // end with what the form holds
+        accepted(&store, 4).await;
+        driver.press(KeyCode::Char('q'));
+    };
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let (looped, ()) = tokio::join!(run(&mut terminal, &mut app, input, &mut services), script);
+    looped.unwrap();
+
+    let statuses: Vec<(String, String)> = app
+        .log
+        .iter()
+        .rev()
+        .map(|r| (r.event.to_string(), r.status.clone()))
+        .collect();
+    let expected: Vec<(String, String)> = ["start", "update", "update", "end"]
+        .iter()
+        .map(|e| (e.to_string(), "accepted".to_string()))
+        .collect();
+    assert_eq!(statuses, expected);
+    let shown = terminal.backend().to_string();
+    assert_eq!(
+        shown.matches("accepted").count(),
+        4,
+        "the log shows four accepted sends:\n{shown}"
+    );
+
+    let device: Value = serde_json::from_str(
+        &reqwest::get(format!("http://{}/_mock/device", mock.addr()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let activity = device["activities"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(k, _)| k.contains("order-9"))
+        .map(|(_, v)| v.clone())
+        .unwrap();
+    assert_eq!(activity["state"], "ended", "{device}");
+    assert_eq!(
+        activity["content_state"]["orderStatus"], "OnTheWay",
+        "{device}"
+    );
+    assert_eq!(
+        device["dropped"].as_array().map(Vec::len),
+        Some(0),
+        "nothing was dropped: {device}"
+    );
+    mock.shutdown().await;
+}
