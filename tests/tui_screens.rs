@@ -3,10 +3,9 @@
 
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc::{UnboundedSender, unbounded};
-use liveact::ajo::{AjoClient, Answer, Auth, Target, Timeouts};
-use liveact::config::{self, Config, Secret};
+use liveact::ajo::Answer;
+use liveact::config::{self, Config};
 use liveact::dispatch::{Dispatcher, Outcome, Progress, RetryPolicy, Settings};
-use liveact::mock::{MockServer, MockSettings};
 use liveact::store::{SendFilter, SendStatus, Store};
 use liveact::tui::app::{App, Msg, ProfileInfo, update};
 use liveact::tui::run::{Services, run};
@@ -229,27 +228,15 @@ async fn accepted(store: &Store, count: usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_loop_walks_one_delivery_start_two_updates_end() {
     let config = example();
-    let mock = MockServer::start(
-        "127.0.0.1:0".parse().unwrap(),
-        MockSettings {
-            campaigns: config.campaigns.clone(),
-            ..MockSettings::default()
-        },
-    )
-    .await
-    .unwrap();
-    let target = Target {
-        base_url: mock.base_url(),
-        org_id: config::MOCK_ORG_ID.into(),
-        sandbox: config::MOCK_SANDBOX.into(),
-        client_id: Secret::new(config::MOCK_CLIENT_ID),
-    };
-    let auth = Auth::Ims {
-        url: mock.ims_url(),
-        client_secret: Secret::new(config::MOCK_CLIENT_SECRET),
-        scopes: "openid".into(),
-    };
-    let client = AjoClient::new(target, auth, Timeouts::default()).unwrap();
+    // The demo profile: the embedded mock on an ephemeral loopback port, as `liveact --demo`.
+    let profile = config.profile(Some("demo")).unwrap();
+    let connection = liveact::connect::connect(&config, profile, &|_| None)
+        .await
+        .unwrap();
+    let client = connection.client;
+    let mock = connection
+        .mock
+        .expect("a mock profile runs the embedded mock");
     let state = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(state.path()).unwrap());
     let settings = Settings {

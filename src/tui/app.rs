@@ -775,13 +775,8 @@ fn on_edit_key(app: &mut App, key: KeyEvent) {
     }
     if raw {
         app.form.raw.input(key);
-        // Live: the other tabs follow every edit that parses.
-        let mut probe = app.form.clone();
-        if probe.apply_raw() {
-            app.form = probe;
-        } else {
-            app.form.raw_error = probe.raw_error;
-        }
+        // Live: the other tabs follow every edit that parses; one that does not keeps them.
+        app.form.apply_raw();
     } else if let Some(field) = app.form.fields_mut(app.section).get_mut(app.field)
         && let Input::Text(area) = &mut field.input
     {
@@ -809,12 +804,7 @@ fn on_paste(app: &mut App, text: &str) {
     if app.section == Section::Raw {
         app.editing = true;
         app.form.raw.insert_str(text);
-        let mut probe = app.form.clone();
-        if probe.apply_raw() {
-            app.form = probe;
-        } else {
-            app.form.raw_error = probe.raw_error;
-        }
+        app.form.apply_raw();
     } else if let Some(field) = app.form.fields_mut(app.section).get_mut(app.field)
         && let Input::Text(area) = &mut field.input
     {
