@@ -483,6 +483,19 @@ impl App {
         self.toast = Some(format!("activity {id} added: s starts it"));
     }
 
+    /// Changes the activities filter, keeping the selected activity when it stays visible.
+    fn set_filter(&mut self, filter: String) {
+        let selected = self.selected_activity().map(|(id, _)| id);
+        self.filter = filter;
+        self.activity = selected
+            .and_then(|id| {
+                self.visible_activities()
+                    .iter()
+                    .position(|(known, _)| *known == id)
+            })
+            .unwrap_or(0);
+    }
+
     fn field_count(&self) -> usize {
         self.form.fields(self.section).len()
     }
@@ -635,6 +648,13 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
     }
     if app.editing {
         on_edit_key(app, key);
+        return Vec::new();
+    }
+    // Commands are plain keys: Ctrl-E or Alt-S must not send an end or a start by habit.
+    if key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
         return Vec::new();
     }
     app.toast = None;
@@ -794,7 +814,8 @@ fn on_paste(app: &mut App, text: &str) {
             area.insert_str(text.replace(['\n', '\r'], ""));
         }
         if let Some(Modal::Filter(area)) = &app.modal {
-            app.filter = area.lines().join("");
+            let filter = area.lines().join("");
+            app.set_filter(filter);
         }
         return;
     }
@@ -839,11 +860,10 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
         },
         Modal::Filter(mut area) => match key.code {
             KeyCode::Enter => {}
-            KeyCode::Esc => app.filter.clear(),
+            KeyCode::Esc => app.set_filter(String::new()),
             _ => {
                 area.input(key);
-                app.filter = area.lines().join("");
-                app.activity = 0;
+                app.set_filter(area.lines().join(""));
                 app.modal = Some(Modal::Filter(area));
             }
         },

@@ -383,6 +383,31 @@ impl Form {
         };
         let empty = Map::new();
         let section = |key: &str| object.get(key).and_then(Value::as_object).unwrap_or(&empty);
+        // A choice field cannot hold a value outside its list: say so rather than drop it.
+        for (key, fields) in [
+            ("content-state", &self.content_state),
+            ("attributes", &self.attributes),
+        ] {
+            for field in fields {
+                let Input::Choice { values, .. } = &field.input else {
+                    continue;
+                };
+                let value = section(key).get(&field.name);
+                let text = match value {
+                    None | Some(Value::Null) => continue,
+                    Some(Value::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                };
+                if !values.contains(&text) {
+                    self.raw_error = Some(format!(
+                        "{key}.{}: `{text}` is not one of {}",
+                        field.name,
+                        values.join(", ")
+                    ));
+                    return false;
+                }
+            }
+        }
         let state = section("content-state");
         for field in &mut self.content_state {
             field.set_value(state.get(&field.name).unwrap_or(&Value::Null));
