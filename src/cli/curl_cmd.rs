@@ -1,6 +1,8 @@
 //! `liveact curl`: a ready shell script for one push, secrets kept in shell variables.
 
-use super::{Cli, DraftArgs, EXIT_INVALID, EXIT_OK, EXIT_USAGE, draft, load_config, report};
+use super::{
+    Cli, DraftArgs, EXIT_INVALID, EXIT_OK, EXIT_USAGE, draft, load_config, pick_profile, report,
+};
 use crate::activity::{dates, has_errors};
 use crate::ajo::curl;
 use std::io::Write;
@@ -10,12 +12,9 @@ pub fn run(cli: &Cli, args: &DraftArgs, out: &mut dyn Write, err: &mut dyn Write
         Ok(config) => config,
         Err(code) => return code,
     };
-    let profile = match config.profile(cli.profile.as_deref()) {
+    let profile = match pick_profile(&config, cli, err) {
         Ok(profile) => profile,
-        Err(message) => {
-            let _ = writeln!(err, "error: {message}");
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let now = dates::unix_now();
     let built = match draft::build(&config, args, now, None) {

@@ -81,6 +81,19 @@ fn load_config(cli: &Cli, err: &mut dyn Write) -> Result<Config, u8> {
     }
 }
 
+/// The profile to use (`--profile`, else the config's default), or prints why not and gives the
+/// exit code.
+fn pick_profile<'c>(
+    config: &'c Config,
+    cli: &Cli,
+    err: &mut dyn Write,
+) -> Result<&'c crate::config::Profile, u8> {
+    config.profile(cli.profile.as_deref()).map_err(|message| {
+        let _ = writeln!(err, "error: {message}");
+        EXIT_USAGE
+    })
+}
+
 /// Looks up a process environment variable (the seam where tests inject none).
 fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()

@@ -2,7 +2,7 @@
 
 use super::{
     Cli, EXIT_INVALID, EXIT_OK, EXIT_USAGE, Output, SendArgs, draft, load_config, open_store,
-    process_env, report,
+    pick_profile, process_env, report,
 };
 use crate::activity::{dates, has_errors};
 use crate::ajo::problem;
@@ -22,12 +22,9 @@ pub fn run(cli: &Cli, args: &SendArgs, out: &mut dyn Write, err: &mut dyn Write)
         Ok(config) => config,
         Err(code) => return code,
     };
-    let profile = match config.profile(cli.profile.as_deref()) {
+    let profile = match pick_profile(&config, cli, err) {
         Ok(profile) => profile,
-        Err(message) => {
-            let _ = writeln!(err, "error: {message}");
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let store = match open_store(cli, err) {
         Ok(store) => store,
