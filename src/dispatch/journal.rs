@@ -29,6 +29,8 @@ pub(super) struct PendingSend {
 
 /// How a send ended, owned; see [`Completion`].
 pub(super) struct Finished {
+    /// The attempt that ended it, written with the completion (one write instead of two).
+    pub last_attempt: Option<AttemptRecord>,
     pub status: SendStatus,
     pub http_status: Option<u16>,
     pub headers: Vec<(String, String)>,
@@ -180,6 +182,11 @@ fn apply(batch: &mut Batch<'_>, op: Op) -> Reply {
             Reply::Attempt(id, events, batch.record_attempt(id, &attempt))
         }
         Op::Complete(id, done, answer) => {
+            if let Some(attempt) = &done.last_attempt
+                && let Err(error) = batch.record_attempt(id, attempt)
+            {
+                return Reply::Complete(answer, Err(error));
+            }
             let result = batch.complete_send(
                 id,
                 &Completion {

@@ -304,17 +304,8 @@ impl Inner {
                 result = self.client.execute(job.endpoint, &job.body) => result,
             };
             drop(permit);
-            let retry_after = match &result {
-                Ok(answer) => answer.retry_after(),
-                Err(CallError::Ims(answer)) => answer.retry_after(),
-                Err(_) => None,
-            };
-            let retryable = match &result {
-                Ok(answer) => answer.is_retryable(),
-                Err(error) => error.is_retryable(),
-            };
-            let delay = (retryable && attempt < self.retry.max_attempts)
-                .then(|| self.retry.delay(attempt, retry_after))
+            let delay = (retryable(&result) && attempt < self.retry.max_attempts)
+                .then(|| self.retry.delay(attempt, retry_after(&result)))
                 .flatten();
             let mut record = AttemptRecord {
                 number: attempt,
@@ -344,8 +335,8 @@ impl Inner {
                     });
                 }
             }
-            self.journal.attempt(id, record, self.events.clone());
             if let Some(delay) = delay {
+                self.journal.attempt(id, record, self.events.clone());
                 let reason = match &result {
                     Ok(answer) => format!(
                         "{} {}",
@@ -366,14 +357,7 @@ impl Inner {
                 }
             }
             return self
-                .finish(
-                    id,
-                    attempt,
-                    first_start.elapsed(),
-                    result,
-                    retryable,
-                    retry_after,
-                )
+                .finish(id, attempt, first_start.elapsed(), result, record)
                 .await;
         }
     }
@@ -385,10 +369,10 @@ impl Inner {
         attempts: u32,
         total: Duration,
         result: Result<Answer, CallError>,
-        retryable: bool,
-        retry_after: Option<Duration>,
+        last_attempt: AttemptRecord,
     ) {
         let latency_ms = Some(total.as_millis() as i64);
+        let (retryable, retry_after) = (retryable(&result), retry_after(&result));
         let (answer, reason) = match result {
             Ok(answer) => (answer, None),
             Err(CallError::Ims(answer)) => {
@@ -397,6 +381,7 @@ impl Inner {
             Err(error) => {
                 let reason = format!("gave up after {attempts} attempt(s): {error}");
                 let done = Finished {
+                    last_attempt: Some(last_attempt.clone()),
                     status: SendStatus::Failed,
                     http_status: None,
                     headers: Vec::new(),
@@ -431,6 +416,7 @@ impl Inner {
             })),
         };
         let done = Finished {
+            last_attempt: Some(last_attempt.clone()),
             status,
             http_status: Some(answer.status),
             headers: answer.headers.clone(),
@@ -483,6 +469,7 @@ impl Inner {
             "cancelled before it was sent"
         };
         let done = Finished {
+            last_attempt: None,
             status: SendStatus::Cancelled,
             http_status: None,
             headers: Vec::new(),
@@ -505,6 +492,22 @@ impl Inner {
                 error: error.to_string(),
             });
         }
+    }
+}
+
+/// Whether another attempt could change the outcome: 429, 5xx and network faults.
+fn retryable(result: &Result<Answer, CallError>) -> bool {
+    match result {
+        Ok(answer) => answer.is_retryable(),
+        Err(error) => error.is_retryable(),
+    }
+}
+
+/// How long the server asked to wait, if it did.
+fn retry_after(result: &Result<Answer, CallError>) -> Option<Duration> {
+    match result {
+        Ok(answer) | Err(CallError::Ims(answer)) => answer.retry_after(),
+        Err(_) => None,
     }
 }
 
