@@ -3,9 +3,8 @@
 
 mod common;
 
-use common::{Sandbox, example_config};
+use common::{ExternalMock, Sandbox, example_config};
 use liveact::config;
-use liveact::mock::{Faults, MockServer, MockSettings};
 use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -33,42 +32,6 @@ fn sandbox_with(extra: &str) -> Sandbox {
 
 fn args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     SEND.iter().copied().chain(extra.iter().copied()).collect()
-}
-
-/// A mock AJO served from this test, for `ajo` profiles; the runtime keeps it running.
-struct ExternalMock {
-    runtime: tokio::runtime::Runtime,
-    server: MockServer,
-}
-
-impl ExternalMock {
-    fn start(campaigns: Vec<config::Campaign>, credentials: Option<(&str, &str)>) -> ExternalMock {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let settings = MockSettings {
-            campaigns,
-            credentials: credentials.map(|(a, b)| (a.to_string(), b.to_string())),
-            faults: Faults::default(),
-        };
-        let server = runtime
-            .block_on(MockServer::start("127.0.0.1:0".parse().unwrap(), settings))
-            .unwrap();
-        ExternalMock { runtime, server }
-    }
-
-    fn profile(&self, extra: &str) -> String {
-        format!(
-            "[profiles.local]\nkind = \"ajo\"\nbase_url = \"{}\"\nims_url = \"{}\"\norg_id = \"ORG@AdobeOrg\"\nsandbox = \"prod\"\nclient_id = \"env:AJO_CLIENT_ID\"\n{extra}\n",
-            self.server.base_url(),
-            self.server.ims_url()
-        )
-    }
-
-    fn get(&self, path: &str) -> Value {
-        let url = format!("http://{}{path}", self.server.addr());
-        self.runtime.block_on(async {
-            serde_json::from_str(&reqwest::get(url).await.unwrap().text().await.unwrap()).unwrap()
-        })
-    }
 }
 
 fn history(sandbox: &Sandbox) -> Vec<Value> {

@@ -1132,7 +1132,12 @@ fn rule9_update_or_end_before_start_warns() {
             Severity::Warning,
             &format!("{T_APS}.event"),
         );
-        assert_message(d, &format!("never started; the device drops the {event}"));
+        assert_message(
+            d,
+            &format!(
+                "never started (no accepted start in the journal); the device drops the {event}"
+            ),
+        );
     }
     let body = body(campaign, Event::Start);
     assert_clean(&validate(&body, Some(campaign), Some(&never_started)));

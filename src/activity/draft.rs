@@ -87,6 +87,36 @@ impl Draft {
         }
     }
 
+    /// Step `index` (0-based) of the campaign's walk: the defaults, then the content-state of
+    /// every step up to this one (a step lists what changes), this step's alert and dates.
+    pub fn for_step(campaign: &Campaign, index: usize, now: i64) -> Result<Draft, String> {
+        let step = campaign.steps.get(index).ok_or_else(|| {
+            format!(
+                "`{}` has no step {} (it has {})",
+                campaign.name,
+                index + 1,
+                campaign.steps.len()
+            )
+        })?;
+        let mut draft = Draft::from_campaign(campaign, step.event, now);
+        for earlier in &campaign.steps[..=index] {
+            for (key, value) in &earlier.content_state {
+                let resolved = match campaign.content_state.get(key) {
+                    Some(spec) => spec
+                        .from_value(value, now)
+                        .map_err(|e| format!("step {}: {key}: {e}", index + 1))?,
+                    None => value.clone(),
+                };
+                draft.content_state.insert(key.clone(), resolved);
+            }
+        }
+        draft.alert = step.alert.clone();
+        let offset = |seconds: Option<i64>| seconds.and_then(|s| now.checked_add(s));
+        draft.dismissal_date = offset(step.dismiss_in);
+        draft.stale_date = offset(step.stale_in);
+        Ok(draft)
+    }
+
     /// Applies `--set key=value`: `key` is a content-state field, `attributes.key` an attribute.
     pub fn set(&mut self, campaign: &Campaign, assignment: &str, now: i64) -> Result<(), String> {
         let (key, text) = assignment

@@ -23,3 +23,11 @@ pub struct ActivityHistory {
     /// The `timestamp` of the last accepted push, Unix seconds.
     pub last_timestamp: Option<i64>,
 }
+
+impl ActivityHistory {
+    /// An activity the journal has never seen.
+    pub const NEVER_SENT: ActivityHistory = ActivityHistory {
+        lifecycle: Lifecycle::Draft,
+        last_timestamp: None,
+    };
+}

@@ -39,6 +39,8 @@ pub enum Command {
     Curl(DraftArgs),
     /// Send one push: validate, journal, send with retries, and print every attempt.
     Send(SendArgs),
+    /// Walk an activity through the campaign's scripted steps, one send per step.
+    Walk(WalkArgs),
     /// The journal: every send with its answer, newest first.
     History(HistoryArgs),
     /// Tracked activities and where each stands.
@@ -145,6 +147,42 @@ pub struct HistoryArgs {
     /// At most this many sends.
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub limit: usize,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+    /// Write the activity's timeline (needs --activity) for a bug report or a QA sign-off.
+    #[arg(long, value_enum, requires = "activity")]
+    pub export: Option<Export>,
+    /// Where the export goes (default: standard output).
+    #[arg(long, value_name = "FILE", requires = "export")]
+    pub out: Option<PathBuf>,
+}
+
+/// Timeline formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Export {
+    /// Markdown: a table and every request and response.
+    Md,
+    /// One JSON record per line, oldest first.
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct WalkArgs {
+    /// Campaign name (or id) from the config.
+    #[arg(long, value_name = "NAME")]
+    pub campaign: String,
+    /// The activity: liveActivityID (transactional) or broadcast channel id (marketing).
+    #[arg(long, value_name = "ID")]
+    pub activity: String,
+    /// Wait between two steps, e.g. 5s or 500ms.
+    #[arg(long, value_name = "DURATION", default_value = "5s")]
+    pub interval: String,
+    /// First step to send (1-based); earlier steps' content-state still carries over.
+    #[arg(long, value_name = "STEP", default_value_t = 1)]
+    pub from: usize,
+    /// Validate and journal every step as a dry run; nothing goes on the network.
+    #[arg(long)]
+    pub dry_run: bool,
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
 }

@@ -17,6 +17,16 @@ pub struct Built<'a> {
     pub recipient: String,
 }
 
+/// Who a push goes to: the activity, and the flags' overrides of the campaign's recipient or
+/// audience.
+pub struct Addressing<'x> {
+    pub activity: &'x str,
+    pub user: Option<&'x str>,
+    pub namespace: Option<&'x str>,
+    pub audience: Option<&'x str>,
+    pub request_id: String,
+}
+
 /// Builds the request the flags describe. `Err` is a usage error (exit 2); field values that
 /// do not fit the schema come back as error diagnostics instead (exit 1).
 pub fn build<'a>(
@@ -66,25 +76,46 @@ pub fn build<'a>(
         }
         draft.relevance_score = Some(score);
     }
-    let request_id = args.request_id.clone().unwrap_or_else(new_request_id);
+    let addressing = Addressing {
+        activity: &args.activity,
+        user: args.user.as_deref(),
+        namespace: args.namespace.as_deref(),
+        audience: args.audience.as_deref(),
+        request_id: args.request_id.clone().unwrap_or_else(new_request_id),
+    };
+    let mut built = request(campaign, &draft, addressing, now, history)?;
+    if !input_errors.is_empty() {
+        built.diagnostics = input_errors;
+    }
+    Ok(built)
+}
+
+/// Builds and validates the request for a ready draft. `Err` is a usage error (exit 2).
+pub fn request<'a>(
+    campaign: &'a Campaign,
+    draft: &Draft,
+    to: Addressing<'_>,
+    now: i64,
+    history: Option<&ActivityHistory>,
+) -> Result<Built<'a>, String> {
     let recipients;
     let recipient;
     let target = match campaign.kind {
         CampaignKind::Transactional => {
-            if args.audience.is_some() {
+            if to.audience.is_some() {
                 return Err(format!(
                     "--audience is for marketing campaigns; `{}` is transactional",
                     campaign.name
                 ));
             }
             let default = campaign.recipient.as_ref();
-            let user_id = args
+            let user_id = to
                 .user
-                .clone()
+                .map(str::to_string)
                 .or_else(|| default.map(|r| r.user_id.clone()));
-            let namespace = args
+            let namespace = to
                 .namespace
-                .clone()
+                .map(str::to_string)
                 .or_else(|| default.map(|r| r.namespace.clone()));
             let (Some(user_id), Some(namespace)) = (user_id, namespace) else {
                 return Err(format!(
@@ -97,15 +128,14 @@ pub fn build<'a>(
             Target::Recipients(&recipients)
         }
         CampaignKind::Marketing => {
-            if args.user.is_some() || args.namespace.is_some() {
+            if to.user.is_some() || to.namespace.is_some() {
                 return Err(format!(
                     "--user and --namespace are for transactional campaigns; `{}` broadcasts to an audience",
                     campaign.name
                 ));
             }
-            let audience = args
+            let audience = to
                 .audience
-                .as_deref()
                 .or(campaign.audience_id.as_deref())
                 .ok_or_else(|| {
                     format!(
@@ -122,19 +152,15 @@ pub fn build<'a>(
     let stamp = history
         .and_then(|h| h.last_timestamp)
         .map_or(now, |last| now.max(last.saturating_add(1)));
-    let request = build_request(campaign, target, &args.activity, &draft, &request_id, stamp);
-    let diagnostics = if input_errors.is_empty() {
-        validate_body(
-            &request.body,
-            &Context {
-                campaign: Some(campaign),
-                now,
-                history,
-            },
-        )
-    } else {
-        input_errors
-    };
+    let request = build_request(campaign, target, to.activity, draft, &to.request_id, stamp);
+    let diagnostics = validate_body(
+        &request.body,
+        &Context {
+            campaign: Some(campaign),
+            now,
+            history,
+        },
+    );
     Ok(Built {
         campaign,
         request,

@@ -1,6 +1,6 @@
 //! `liveact history` and `liveact activities`: what the journal knows.
 
-use super::{Cli, EXIT_OK, EXIT_USAGE, HistoryArgs, ListArgs, Output, open_store};
+use super::{Cli, EXIT_OK, EXIT_USAGE, HistoryArgs, ListArgs, Output, export, open_store};
 use crate::activity::{Lifecycle, dates};
 use crate::ajo::problem::clean;
 use crate::dispatch::now_ms;
@@ -12,6 +12,17 @@ pub fn history(cli: &Cli, args: &HistoryArgs, out: &mut dyn Write, err: &mut dyn
         Ok(store) => store,
         Err(code) => return code,
     };
+    if let (Some(format), Some(activity)) = (args.export, &args.activity) {
+        return export::run(
+            &store,
+            activity,
+            args.campaign.as_deref(),
+            format,
+            args.out.as_deref(),
+            out,
+            err,
+        );
+    }
     let filter = SendFilter {
         activity: args.activity.clone(),
         campaign: args.campaign.clone(),

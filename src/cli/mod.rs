@@ -5,15 +5,17 @@ mod config_cmd;
 mod console_cmd;
 mod curl_cmd;
 mod draft;
+mod export;
 mod journal_cmd;
 mod mock_cmd;
 mod report;
 mod send_cmd;
 mod validate_cmd;
+mod walk_cmd;
 
 pub use args::{
-    Cli, Command, ConfigAction, DraftArgs, HistoryArgs, ListArgs, MockArgs, Output, SendArgs,
-    ValidateArgs,
+    Cli, Command, ConfigAction, DraftArgs, Export, HistoryArgs, ListArgs, MockArgs, Output,
+    SendArgs, ValidateArgs, WalkArgs,
 };
 pub use send_cmd::{EXIT_FAULT, EXIT_REJECTED};
 
@@ -45,6 +47,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(Command::Validate(args)) => validate_cmd::run(cli, args, out, err),
         Some(Command::Curl(args)) => curl_cmd::run(cli, args, out, err),
         Some(Command::Send(args)) => send_cmd::run(cli, args, out, err),
+        Some(Command::Walk(args)) => walk_cmd::run(cli, args, out, err),
         Some(Command::History(args)) => journal_cmd::history(cli, args, out, err),
         Some(Command::Activities(args)) => journal_cmd::activities(cli, args, out, err),
         Some(Command::Mock(args)) => mock_cmd::run(cli, args, out, err),

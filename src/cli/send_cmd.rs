@@ -34,11 +34,16 @@ pub fn run(cli: &Cli, args: &SendArgs, out: &mut dyn Write, err: &mut dyn Write)
         .campaign(&args.draft.campaign)
         .map(|c| c.name.clone())
         .unwrap_or_default();
-    let history = store
-        .activity(&campaign_name, &args.draft.activity)
-        .ok()
-        .flatten()
-        .map(|a| a.history());
+    // An activity the journal has never seen was never started by liveact.
+    let history = Some(
+        store
+            .activity(&campaign_name, &args.draft.activity)
+            .ok()
+            .flatten()
+            .map_or(crate::activity::ActivityHistory::NEVER_SENT, |a| {
+                a.history()
+            }),
+    );
     let now = dates::unix_now();
     let built = match draft::build(&config, &args.draft, now, history.as_ref()) {
         Ok(built) => built,
@@ -91,30 +96,12 @@ pub fn run(cli: &Cli, args: &SendArgs, out: &mut dyn Write, err: &mut dyn Write)
             &profile.name,
             connect::dispatch_settings(profile),
         );
-        let id = dispatcher
-            .submit(outgoing)
-            .await
-            .map_err(|e| ConnectError::Setup(e.to_string()))?;
-        let mut code = EXIT_FAULT;
-        while let Some(event) = progress.recv().await {
-            if args.output == Output::Text {
-                print_progress(out, &event);
-            }
-            if let Progress::JournalFailed { error, .. } = &event {
-                let _ = writeln!(
-                    err,
-                    "warning: the journal could not record this send: {error}"
-                );
-            }
-            if event.is_final() {
-                code = exit_code(&event);
-                break;
-            }
-        }
+        let sent =
+            send_and_follow(&dispatcher, &mut progress, outgoing, args.output, out, err).await;
         if let Some(mock) = connection.mock {
             mock.shutdown().await;
         }
-        Ok::<(SendId, u8), ConnectError>((id, code))
+        sent
     });
     match result {
         Ok((id, code)) => {
@@ -134,6 +121,37 @@ pub fn run(cli: &Cli, args: &SendArgs, out: &mut dyn Write, err: &mut dyn Write)
     }
 }
 
+/// Submits one send and prints its progress (text output) until it ends; gives its journal id
+/// and the exit code its outcome means.
+pub(super) async fn send_and_follow(
+    dispatcher: &Dispatcher,
+    progress: &mut tokio::sync::mpsc::UnboundedReceiver<Progress>,
+    outgoing: Outgoing,
+    output: Output,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(SendId, u8), ConnectError> {
+    let id = dispatcher
+        .submit(outgoing)
+        .await
+        .map_err(|e| ConnectError::Setup(e.to_string()))?;
+    while let Some(event) = progress.recv().await {
+        if output == Output::Text {
+            print_progress(out, &event);
+        }
+        if let Progress::JournalFailed { error, .. } = &event {
+            let _ = writeln!(
+                err,
+                "warning: the journal could not record this send: {error}"
+            );
+        }
+        if event.is_final() && event.id() == id {
+            return Ok((id, exit_code(&event)));
+        }
+    }
+    Ok((id, EXIT_FAULT))
+}
+
 /// Journals the send as a dry run; nothing leaves the machine.
 fn dry_run(
     store: &Store,
@@ -143,7 +161,33 @@ fn dry_run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> u8 {
-    let journaled = store
+    match journal_dry_run(store, profile, send) {
+        Ok(id) => {
+            match output {
+                Output::Text => {
+                    let _ = writeln!(
+                        out,
+                        "dry run: valid, journaled as send #{id}; nothing was sent"
+                    );
+                }
+                Output::Json => print_record(store, id, out),
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            EXIT_USAGE
+        }
+    }
+}
+
+/// Journals a send as a dry run (pending, then completed as such) and gives its id.
+pub(super) fn journal_dry_run(
+    store: &Store,
+    profile: &str,
+    send: &Outgoing,
+) -> Result<SendId, crate::store::StoreError> {
+    store
         .begin_send(&NewSend {
             profile,
             campaign: &send.campaign,
@@ -169,25 +213,7 @@ fn dry_run(
                 now_ms: now_ms(),
             };
             store.complete_send(id, &done).map(|()| id)
-        });
-    match journaled {
-        Ok(id) => {
-            match output {
-                Output::Text => {
-                    let _ = writeln!(
-                        out,
-                        "dry run: valid, journaled as send #{id}; nothing was sent"
-                    );
-                }
-                Output::Json => print_record(store, id, out),
-            }
-            EXIT_OK
-        }
-        Err(e) => {
-            let _ = writeln!(err, "error: {e}");
-            EXIT_USAGE
-        }
-    }
+        })
 }
 
 fn print_progress(out: &mut dyn Write, event: &Progress) {
@@ -282,7 +308,7 @@ fn exit_code(event: &Progress) -> u8 {
 }
 
 /// Prints the journal's record of a send as JSON.
-fn print_record(store: &Store, id: SendId, out: &mut dyn Write) {
+pub(super) fn print_record(store: &Store, id: SendId, out: &mut dyn Write) {
     if let Ok(Some(record)) = store.send(id) {
         let _ = writeln!(
             out,

@@ -2,6 +2,9 @@
 
 #![allow(dead_code)] // each test crate uses part of this module
 
+use liveact::config;
+use liveact::mock::{Faults, MockServer, MockSettings};
+use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -102,4 +105,43 @@ impl Run {
 /// The example config shipped in the repository.
 pub fn example_config() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
+}
+
+/// A mock AJO served from this test, for `ajo` profiles; the runtime keeps it running.
+pub struct ExternalMock {
+    pub runtime: tokio::runtime::Runtime,
+    pub server: MockServer,
+}
+
+impl ExternalMock {
+    pub fn start(
+        campaigns: Vec<config::Campaign>,
+        credentials: Option<(&str, &str)>,
+    ) -> ExternalMock {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let settings = MockSettings {
+            campaigns,
+            credentials: credentials.map(|(a, b)| (a.to_string(), b.to_string())),
+            faults: Faults::default(),
+        };
+        let server = runtime
+            .block_on(MockServer::start("127.0.0.1:0".parse().unwrap(), settings))
+            .unwrap();
+        ExternalMock { runtime, server }
+    }
+
+    pub fn profile(&self, extra: &str) -> String {
+        format!(
+            "[profiles.local]\nkind = \"ajo\"\nbase_url = \"{}\"\nims_url = \"{}\"\norg_id = \"ORG@AdobeOrg\"\nsandbox = \"prod\"\nclient_id = \"env:AJO_CLIENT_ID\"\n{extra}\n",
+            self.server.base_url(),
+            self.server.ims_url()
+        )
+    }
+
+    pub fn get(&self, path: &str) -> Value {
+        let url = format!("http://{}{path}", self.server.addr());
+        self.runtime.block_on(async {
+            serde_json::from_str(&reqwest::get(url).await.unwrap().text().await.unwrap()).unwrap()
+        })
+    }
 }

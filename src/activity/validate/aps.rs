@@ -658,7 +658,7 @@ fn check_lifecycle(event: Event, lifecycle: Lifecycle, path: &str, out: &mut Vec
                 "lifecycle-not-started",
                 path,
                 format!(
-                    "this activity was never started; the device drops the {event} without a word"
+                    "this activity was never started (no accepted start in the journal); the device drops the {event} without a word"
                 ),
             )
             .hint("send start first"),
