@@ -12,4 +12,5 @@ pub mod connect;
 pub mod dispatch;
 pub mod mock;
 pub mod store;
+pub mod timeline;
 pub mod tui;

@@ -105,9 +105,7 @@ fn from_starts_later_and_carries_earlier_state() {
         "update before start warns: {}",
         run.stderr()
     );
-    let run = sandbox
-        .run(&[WALK, &["--from", "6"]].concat())
-        .expect(2);
+    let run = sandbox.run(&[WALK, &["--from", "6"]].concat()).expect(2);
     assert!(
         run.stderr()
             .contains("--from 6 is not a step of `food-delivery` (1 to 5)"),

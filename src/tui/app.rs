@@ -128,6 +128,8 @@ pub enum Msg {
     SubmitFailed(String),
     Detail(Option<Box<SendRecord>>),
     TokenAge(Option<Duration>),
+    /// A timeline export was written (the path) or failed (why).
+    Exported(Result<String, String>),
 }
 
 /// What the event loop must do.
@@ -138,6 +140,11 @@ pub enum Cmd {
     LoadActivities,
     LoadDetail(SendId),
     TokenAge,
+    /// Write the timeline of one activity of one campaign to a file.
+    Export {
+        campaign: String,
+        activity: String,
+    },
 }
 
 /// The whole console state.
@@ -172,6 +179,21 @@ pub struct App {
     /// The timestamp of the last push prepared per activity, so quick successive sends get
     /// newer timestamps before the journal has caught up.
     stamps: HashMap<String, i64>,
+    /// A scripted walk in progress (`N`).
+    pub walk: Option<Walk>,
+    /// Seconds between two steps of a walk.
+    pub walk_interval: i64,
+}
+
+/// A walk through the rest of a campaign's steps for one activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Walk {
+    pub campaign: String,
+    pub activity: String,
+    /// The step (0-based) the walk sends next.
+    pub step: usize,
+    /// When the next step goes (Unix seconds); `None` while a step is on its way.
+    pub next_at: Option<i64>,
 }
 
 impl App {
@@ -212,6 +234,8 @@ impl App {
             clock,
             ids,
             stamps: HashMap::new(),
+            walk: None,
+            walk_interval: 5,
         };
         app.refresh();
         app
@@ -404,18 +428,20 @@ impl App {
             self.last_error = Some("no activity selected: add one with a".into());
             return Vec::new();
         };
-        let done = match record.as_ref().map(|r| r.lifecycle) {
-            None | Some(Lifecycle::Draft) => 0,
-            Some(Lifecycle::Active { updates }) => 1 + updates as usize,
-            Some(Lifecycle::Stale) => 1 + record.as_ref().map_or(0, |r| r.updates as usize),
-            Some(Lifecycle::Ended | Lifecycle::Dismissed) => campaign.steps.len(),
-        };
+        let done = steps_done(&campaign, record.as_ref());
         let pending = self
             .log
             .iter()
             .filter(|r| !r.finished && r.activity == activity)
             .count();
-        let index = done + pending;
+        self.send_step(done + pending)
+    }
+
+    /// Loads step `index` (0-based) of the current campaign into the form and sends it.
+    fn send_step(&mut self, index: usize) -> Vec<Cmd> {
+        let Some(campaign) = self.current_campaign().cloned() else {
+            return Vec::new();
+        };
         let Some(step) = campaign.steps.get(index) else {
             self.last_error = Some(format!(
                 "`{}` has no step {} (it has {})",
@@ -481,6 +507,97 @@ impl App {
             .position(|(known, _)| *known == id)
             .unwrap_or(0);
         self.toast = Some(format!("activity {id} added: s starts it"));
+    }
+
+    /// When the console must wake up for its own sake (the next step of a walk), Unix seconds.
+    pub fn next_wake(&self) -> Option<i64> {
+        self.walk.as_ref().and_then(|w| w.next_at)
+    }
+
+    /// `N`: walks the selected activity through the rest of the steps, one every
+    /// `walk_interval` seconds, stopping at the first error. `N` again stops it.
+    fn toggle_walk(&mut self) -> Vec<Cmd> {
+        if self.walk.take().is_some() {
+            self.toast = Some("walk stopped".into());
+            return Vec::new();
+        }
+        let (Some(campaign), Some((activity, record))) =
+            (self.current_campaign(), self.selected_activity())
+        else {
+            self.last_error = Some("no activity selected: add one with a".into());
+            return Vec::new();
+        };
+        // Start where `n` would: after the steps the journal shows done and those on their way.
+        let pending = self
+            .log
+            .iter()
+            .filter(|r| !r.finished && r.activity == activity)
+            .count();
+        let step = steps_done(campaign, record.as_ref()) + pending;
+        self.walk = Some(Walk {
+            campaign: campaign.name.clone(),
+            activity,
+            step,
+            next_at: None,
+        });
+        self.walk_step()
+    }
+
+    /// Sends the walk's next step, or ends the walk when there is none or it cannot go.
+    fn walk_step(&mut self) -> Vec<Cmd> {
+        let Some(walk) = self.walk.clone() else {
+            return Vec::new();
+        };
+        let selected = (
+            self.current_campaign().map(|c| c.name.clone()),
+            self.selected_activity().map(|(id, _)| id),
+        );
+        if selected != (Some(walk.campaign.clone()), Some(walk.activity.clone())) {
+            self.walk = None;
+            self.last_error = Some(format!(
+                "walk of {} stopped: another activity is selected",
+                walk.activity
+            ));
+            return Vec::new();
+        }
+        if self
+            .current_campaign()
+            .is_some_and(|c| walk.step >= c.steps.len())
+        {
+            self.walk = None;
+            self.toast = Some("walk finished: every step was sent".into());
+            return Vec::new();
+        }
+        let cmds = self.send_step(walk.step);
+        if cmds.is_empty() && self.modal.is_none() {
+            self.walk = None; // the step could not go; last_error says why
+        } else if let Some(walk) = self.walk.as_mut() {
+            walk.next_at = None;
+        }
+        cmds
+    }
+
+    /// A send of the walking activity ended: schedule the next step, or stop on a failure.
+    fn walk_after(&mut self, activity: &str, accepted: bool) {
+        let now = self.now();
+        let interval = self.walk_interval;
+        let Some(walk) = self
+            .walk
+            .as_mut()
+            .filter(|w| w.activity == activity && w.next_at.is_none())
+        else {
+            return;
+        };
+        if accepted {
+            walk.step += 1;
+            walk.next_at = Some(now + interval);
+        } else {
+            self.walk = None;
+            self.last_error = Some(format!(
+                "walk stopped: {}",
+                self.last_error.clone().unwrap_or_default()
+            ));
+        }
     }
 
     /// Changes the activities filter, keeping the selected activity when it stays visible.
@@ -564,8 +681,13 @@ impl App {
             }
         }
         if final_event {
+            let mut ended = None;
             if let Some(row) = self.log.iter_mut().find(|r| r.id == id) {
                 row.finished = true;
+                ended = Some((row.activity.clone(), row.status == "accepted"));
+            }
+            if let Some((activity, accepted)) = ended {
+                self.walk_after(&activity, accepted);
             }
             return vec![Cmd::LoadActivities, Cmd::TokenAge];
         }
@@ -573,10 +695,21 @@ impl App {
     }
 }
 
+/// How many of the campaign's steps the journal shows done for an activity.
+fn steps_done(campaign: &Campaign, record: Option<&ActivityRecord>) -> usize {
+    match record.map(|r| r.lifecycle) {
+        None | Some(Lifecycle::Draft) => 0,
+        Some(Lifecycle::Active { updates }) => 1 + updates as usize,
+        Some(Lifecycle::Stale) => 1 + record.map_or(0, |r| r.updates as usize),
+        Some(Lifecycle::Ended | Lifecycle::Dismissed) => campaign.steps.len(),
+    }
+}
+
 /// Applies one message; returns what the loop must do next.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
     let cmds = match msg {
         Msg::Key(key) if key.kind == KeyEventKind::Press => on_key(app, key),
+        Msg::Tick if app.next_wake().is_some_and(|at| at <= app.now()) => app.walk_step(),
         Msg::Key(_) | Msg::Resize | Msg::Tick => Vec::new(),
         Msg::Paste(text) => {
             on_paste(app, &text);
@@ -633,6 +766,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             app.token_age = age;
             Vec::new()
         }
+        Msg::Exported(result) => {
+            match result {
+                Ok(path) => app.toast = Some(format!("timeline written to {path}")),
+                Err(error) => app.last_error = Some(format!("export failed: {error}")),
+            }
+            Vec::new()
+        }
     };
     app.refresh();
     cmds
@@ -667,6 +807,16 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
         KeyCode::Char('u') => return app.send(Event::Update),
         KeyCode::Char('e') => return app.send(Event::End),
         KeyCode::Char('n') => return app.next_step(),
+        KeyCode::Char('N') => return app.toggle_walk(),
+        KeyCode::Char('x') => match (app.current_campaign(), app.selected_activity()) {
+            (Some(campaign), Some((activity, _))) => {
+                return vec![Cmd::Export {
+                    campaign: campaign.name.clone(),
+                    activity,
+                }];
+            }
+            _ => app.last_error = Some("no activity selected: add one with a".into()),
+        },
         KeyCode::Char('a') => app.modal = Some(Modal::AddActivity(line(""))),
         KeyCode::Char('/') => {
             app.focus = Pane::Activities;
@@ -870,14 +1020,16 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
         Modal::ConfirmWarnings { send, warnings } => {
             if yes {
                 return app.confirm_production(*send);
-            } else if !no {
+            } else if no {
+                app.walk = None;
+            } else {
                 app.modal = Some(Modal::ConfirmWarnings { send, warnings });
             }
         }
         Modal::ConfirmProduction {
             send, mut input, ..
         } => match key.code {
-            KeyCode::Esc => {}
+            KeyCode::Esc => app.walk = None,
             KeyCode::Enter if input.lines().join("") == app.profile.sandbox => {
                 return vec![Cmd::Submit(send)];
             }

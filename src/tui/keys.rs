@@ -11,6 +11,14 @@ pub const GLOBAL: &[(&str, &str)] = &[
     ),
     ("n", "send the campaign's next scripted step"),
     (
+        "N",
+        "walk the rest of the steps, one every 5 s (N again stops)",
+    ),
+    (
+        "x",
+        "export the selected activity's timeline to a Markdown file",
+    ),
+    (
         "a",
         "add an activity (type an id, or Enter for a generated one)",
     ),

@@ -66,7 +66,7 @@ where
                 Some(Err(error)) => return Err(error),
                 None => return Ok(()),
             },
-            () = tokio::time::sleep(until_next_minute(app.now())) => Msg::Tick,
+            () = tokio::time::sleep(until_wake(app)) => Msg::Tick,
         };
         queue.push_back(msg);
     }
@@ -82,9 +82,14 @@ fn translate(event: TermEvent) -> Option<Msg> {
     }
 }
 
-/// Ages on screen count minutes: wake when the next one starts.
-fn until_next_minute(now: i64) -> Duration {
-    Duration::from_secs((60 - now.rem_euclid(60)) as u64)
+/// Ages on screen count minutes: wake when the next one starts, or sooner for a walk's step.
+fn until_wake(app: &App) -> Duration {
+    let now = app.now();
+    let minute = 60 - now.rem_euclid(60);
+    let seconds = app
+        .next_wake()
+        .map_or(minute, |at| (at - now).clamp(0, minute));
+    Duration::from_secs(seconds as u64)
 }
 
 async fn execute(cmd: Cmd, services: &Services) -> Option<Msg> {
@@ -108,6 +113,35 @@ async fn execute(cmd: Cmd, services: &Services) -> Option<Msg> {
         Cmd::LoadDetail(id) => Some(Msg::Detail(
             services.store.send(id).ok().flatten().map(Box::new),
         )),
+        Cmd::Export { campaign, activity } => {
+            let written = crate::timeline::render(
+                &services.store,
+                &activity,
+                Some(&campaign),
+                crate::timeline::Format::Markdown,
+            )
+            .and_then(|(text, _)| {
+                let safe: String = activity
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
+                let stamp = crate::activity::dates::format_unix(crate::activity::dates::unix_now())
+                    .replace([':', '-'], "");
+                let path = std::env::current_dir()
+                    .unwrap_or_default()
+                    .join(format!("liveact-{safe}-{stamp}.md"));
+                std::fs::write(&path, text)
+                    .map(|()| path.display().to_string())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            });
+            Some(Msg::Exported(written))
+        }
         Cmd::TokenAge => {
             let age = match services.dispatcher.client().token_cache() {
                 Some(cache) => cache.age().await,

@@ -1,0 +1,252 @@
+//! The console's scripted walk (`N`) and timeline export (`x`), through `update` with a clock
+//! the test moves.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use liveact::activity::Event;
+use liveact::ajo::Answer;
+use liveact::config;
+use liveact::dispatch::{Outcome, Progress};
+use liveact::tui::app::{App, Cmd, Msg, ProfileInfo, update};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+const NOW: i64 = 1_764_878_400;
+
+/// An app whose clock the test sets, with one activity selected.
+fn app() -> (App, Arc<AtomicI64>) {
+    let clock = Arc::new(AtomicI64::new(NOW));
+    let time = Arc::clone(&clock);
+    let mut n = 0;
+    let config = config::parse(config::EXAMPLE, Path::new("x.toml"), false).unwrap();
+    let profile = ProfileInfo {
+        name: "demo".into(),
+        sandbox: "demo".into(),
+        production: false,
+    };
+    let mut app = App::new(
+        config.campaigns,
+        profile,
+        Box::new(move || time.load(Ordering::SeqCst)),
+        Box::new(move || {
+            n += 1;
+            format!("id-{n}")
+        }),
+    );
+    press(&mut app, KeyCode::Char('a'));
+    for c in "order-1".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    (app, clock)
+}
+
+fn press(app: &mut App, code: KeyCode) -> Vec<Cmd> {
+    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+/// The event of the one Submit in `cmds`.
+fn submitted(cmds: &[Cmd]) -> Event {
+    match cmds {
+        [Cmd::Submit(send)] => send.event,
+        other => panic!("expected one submit, got {other:?}"),
+    }
+}
+
+/// Plays the dispatcher: the send is journaled as `id` and answered `status`.
+fn answer(app: &mut App, id: i64, event: Event, status: u16) -> Vec<Cmd> {
+    update(
+        app,
+        Msg::Submitted {
+            id,
+            event,
+            activity: "order-1".into(),
+        },
+    );
+    let answer = Answer {
+        status,
+        headers: vec![],
+        body: r#"{"executionId":"MOCK"}"#.into(),
+        latency: Duration::from_millis(3),
+    };
+    let outcome = if status < 300 {
+        Outcome::Accepted(answer)
+    } else {
+        Outcome::Rejected(answer)
+    };
+    update(
+        app,
+        Msg::Progress(Progress::Done {
+            id,
+            attempts: 1,
+            total: Duration::from_millis(3),
+            outcome,
+        }),
+    )
+}
+
+#[test]
+fn n_walks_the_rest_one_step_per_interval() {
+    let (mut app, clock) = app();
+    assert_eq!(
+        submitted(&press(&mut app, KeyCode::Char('N'))),
+        Event::Start,
+        "the first step goes at once"
+    );
+    assert!(
+        app.walk.as_ref().is_some_and(|w| w.next_at.is_none()),
+        "waiting for the answer"
+    );
+    answer(&mut app, 1, Event::Start, 202);
+    assert_eq!(
+        app.next_wake(),
+        Some(NOW + 5),
+        "the next step waits the interval"
+    );
+    assert!(update(&mut app, Msg::Tick).is_empty(), "not yet");
+    clock.store(NOW + 5, Ordering::SeqCst);
+    assert_eq!(submitted(&update(&mut app, Msg::Tick)), Event::Update);
+    assert_eq!(
+        app.form.content_state[0].text_value(),
+        "Preparing",
+        "step 2 is on the form"
+    );
+}
+
+#[test]
+fn a_rejected_step_stops_the_walk_and_says_why() {
+    let (mut app, _) = app();
+    press(&mut app, KeyCode::Char('N'));
+    answer(&mut app, 1, Event::Start, 404);
+    assert!(app.walk.is_none());
+    assert!(
+        app.last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("walk stopped: 404")),
+        "{:?}",
+        app.last_error
+    );
+    assert_eq!(app.next_wake(), None);
+}
+
+#[test]
+fn n_again_stops_the_walk() {
+    let (mut app, clock) = app();
+    press(&mut app, KeyCode::Char('N'));
+    answer(&mut app, 1, Event::Start, 202);
+    assert!(press(&mut app, KeyCode::Char('N')).is_empty());
+    assert!(app.walk.is_none());
+    assert_eq!(app.toast.as_deref(), Some("walk stopped"));
+    clock.store(NOW + 60, Ordering::SeqCst);
+    assert!(
+        update(&mut app, Msg::Tick).is_empty(),
+        "nothing more is sent"
+    );
+}
+
+#[test]
+fn a_step_that_cannot_go_stops_the_walk() {
+    let (mut app, clock) = app();
+    press(&mut app, KeyCode::Char('N'));
+    answer(&mut app, 1, Event::Start, 202);
+    // Meanwhile the journal says the activity ended (another window ended it).
+    let record = liveact::store::ActivityRecord {
+        campaign: "food-delivery".into(),
+        id: "order-1".into(),
+        recipient: None,
+        lifecycle: liveact::activity::Lifecycle::Ended,
+        updates: 0,
+        last_timestamp: Some(NOW),
+        last_content_state: None,
+        started_ms: Some(NOW * 1000),
+        ended_ms: Some(NOW * 1000),
+        dismissal_date: None,
+        stale_date: None,
+        updated_ms: NOW * 1000,
+        last_send_status: None,
+    };
+    update(&mut app, Msg::Activities(vec![record]));
+    clock.store(NOW + 5, Ordering::SeqCst);
+    assert!(update(&mut app, Msg::Tick).is_empty());
+    assert!(app.walk.is_none());
+    assert!(
+        app.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("this activity has ended")),
+        "{:?}",
+        app.last_error
+    );
+}
+
+#[test]
+fn the_walk_ends_after_the_last_step() {
+    let (mut app, clock) = app();
+    let mut events = vec![submitted(&press(&mut app, KeyCode::Char('N')))];
+    for id in 1..=5 {
+        answer(&mut app, id, *events.last().unwrap(), 202);
+        clock.store(NOW + 5 * id, Ordering::SeqCst);
+        let cmds = update(&mut app, Msg::Tick);
+        if id < 5 {
+            events.push(submitted(&cmds));
+        } else {
+            assert!(cmds.is_empty());
+        }
+    }
+    assert_eq!(
+        events,
+        [
+            Event::Start,
+            Event::Update,
+            Event::Update,
+            Event::Update,
+            Event::End
+        ]
+    );
+    assert!(app.walk.is_none());
+    assert_eq!(
+        app.toast.as_deref(),
+        Some("walk finished: every step was sent")
+    );
+}
+
+#[test]
+fn declining_a_warning_stops_the_walk() {
+    let (mut app, clock) = app();
+    press(&mut app, KeyCode::Char('N'));
+    answer(&mut app, 1, Event::Start, 202);
+    // An unknown content-state key makes the next step warn; the user says no.
+    app.form
+        .extra_state
+        .insert("driver".into(), serde_json::json!("Sam"));
+    clock.store(NOW + 5, Ordering::SeqCst);
+    assert!(
+        update(&mut app, Msg::Tick).is_empty(),
+        "the warning asks first"
+    );
+    assert!(app.modal.is_some());
+    press(&mut app, KeyCode::Esc);
+    assert!(app.walk.is_none(), "a declined step ends the walk");
+}
+
+#[test]
+fn x_exports_the_selected_activity() {
+    let (mut app, _) = app();
+    assert_eq!(
+        press(&mut app, KeyCode::Char('x')),
+        [Cmd::Export {
+            campaign: "food-delivery".into(),
+            activity: "order-1".into()
+        }]
+    );
+    update(&mut app, Msg::Exported(Ok("/tmp/t.md".into())));
+    assert_eq!(app.toast.as_deref(), Some("timeline written to /tmp/t.md"));
+    update(
+        &mut app,
+        Msg::Exported(Err("the journal has no send to activity `order-1`".into())),
+    );
+    assert_eq!(
+        app.last_error.as_deref(),
+        Some("export failed: the journal has no send to activity `order-1`")
+    );
+}
