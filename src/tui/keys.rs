@@ -5,23 +5,11 @@ use super::app::Pane;
 /// Keys that work everywhere outside a text field.
 pub const GLOBAL: &[(&str, &str)] = &[
     ("Tab / Shift-Tab", "next / previous pane"),
-    (
-        "s u e",
-        "send start / update / end for the selected activity",
-    ),
-    ("n", "send the campaign's next scripted step"),
-    (
-        "N",
-        "walk the rest of the steps, one every 5 s (N again stops)",
-    ),
-    (
-        "x",
-        "export the selected activity's timeline to a Markdown file",
-    ),
-    (
-        "a",
-        "add an activity (type an id, or Enter for a generated one)",
-    ),
+    ("s u e", "send start / update / end"),
+    ("n", "send the next scripted step"),
+    ("N", "walk the remaining steps, 5 s apart (N stops)"),
+    ("x", "export the activity's timeline (Markdown)"),
+    ("a", "add an activity (Enter alone: generated id)"),
     ("[ ]", "previous / next editor tab"),
     ("?", "this help"),
     ("q  Ctrl-C", "quit"),
