@@ -250,3 +250,26 @@ fn x_exports_the_selected_activity() {
         Some("export failed: the journal has no send to activity `order-1`")
     );
 }
+
+#[test]
+fn p_toggles_presenter_mode_and_masks_user_ids() {
+    let (mut app, _) = app();
+    assert!(
+        app.secrets.contains(&"testemail@gmail.com".to_string()),
+        "campaign recipients are hidden"
+    );
+    app.hide(["ORG@AdobeOrg".to_string(), String::new()]);
+    assert_eq!(
+        app.shown("to testemail@gmail.com in ORG@AdobeOrg"),
+        "to testemail@gmail.com in ORG@AdobeOrg",
+        "off by default"
+    );
+    press(&mut app, KeyCode::Char('P'));
+    assert!(app.present);
+    assert_eq!(
+        app.shown("to testemail@gmail.com in ORG@AdobeOrg"),
+        format!("to {} in {}", "•".repeat(19), "•".repeat(12))
+    );
+    press(&mut app, KeyCode::Char('P'));
+    assert!(!app.present);
+}

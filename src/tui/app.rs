@@ -183,6 +183,10 @@ pub struct App {
     pub walk: Option<Walk>,
     /// Seconds between two steps of a walk.
     pub walk_interval: i64,
+    /// Presenter mode: the values in `secrets` are masked on screen and in what is copied.
+    pub present: bool,
+    /// User ids, org id, client id: what presenter mode hides.
+    pub secrets: Vec<String>,
 }
 
 /// A walk through the rest of a campaign's steps for one activity.
@@ -236,7 +240,15 @@ impl App {
             stamps: HashMap::new(),
             walk: None,
             walk_interval: 5,
+            present: false,
+            secrets: Vec::new(),
         };
+        let user_ids: Vec<String> = app
+            .campaigns
+            .iter()
+            .filter_map(|c| c.recipient.as_ref().map(|r| r.user_id.clone()))
+            .collect();
+        app.hide(user_ids);
         app.refresh();
         app
     }
@@ -507,6 +519,24 @@ impl App {
             .position(|(known, _)| *known == id)
             .unwrap_or(0);
         self.toast = Some(format!("activity {id} added: s starts it"));
+    }
+
+    /// Adds values presenter mode hides (the profile's org id and client id, say).
+    pub fn hide(&mut self, values: impl IntoIterator<Item = String>) {
+        for value in values {
+            if !value.is_empty() && !self.secrets.contains(&value) {
+                self.secrets.push(value);
+            }
+        }
+    }
+
+    /// `text` as presenter mode shows it.
+    pub fn shown(&self, text: &str) -> String {
+        if self.present {
+            super::present::mask_text(text, &self.secrets)
+        } else {
+            text.to_string()
+        }
     }
 
     /// When the console must wake up for its own sake (the next step of a walk), Unix seconds.
@@ -808,6 +838,17 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
         KeyCode::Char('e') => return app.send(Event::End),
         KeyCode::Char('n') => return app.next_step(),
         KeyCode::Char('N') => return app.toggle_walk(),
+        KeyCode::Char('P') => {
+            app.present = !app.present;
+            app.toast = Some(
+                if app.present {
+                    "presenter mode: ids and tokens are masked"
+                } else {
+                    "presenter mode off"
+                }
+                .into(),
+            );
+        }
         KeyCode::Char('x') => match (app.current_campaign(), app.selected_activity()) {
             (Some(campaign), Some((activity, _))) => {
                 return vec![Cmd::Export {

@@ -10,6 +10,7 @@ pub const GLOBAL: &[(&str, &str)] = &[
     ("N", "walk the remaining steps, 5 s apart (N stops)"),
     ("x", "export the activity's timeline (Markdown)"),
     ("a", "add an activity (Enter alone: generated id)"),
+    ("P", "presenter mode: mask user ids, org and client id"),
     ("[ ]", "previous / next editor tab"),
     ("?", "this help"),
     ("q  Ctrl-C", "quit"),

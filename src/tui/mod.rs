@@ -4,9 +4,11 @@
 pub mod app;
 pub mod form;
 pub mod keys;
+pub mod present;
 pub mod preview;
 pub mod run;
 mod terminal;
+pub mod theme;
 pub mod view;
 
 use crate::config::{Config, Profile, ProfileKind};
@@ -33,11 +35,12 @@ pub fn profile_info(profile: &Profile) -> ProfileInfo {
     }
 }
 
-/// Runs the console on the real terminal; returns the process exit code.
+/// Runs the console on the real terminal with `theme`; returns the process exit code.
 pub fn run_console(
     config: &Config,
     profile: &Profile,
     store: Arc<Store>,
+    theme: theme::Theme,
     err: &mut dyn Write,
 ) -> u8 {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -47,6 +50,11 @@ pub fn run_console(
         );
         return 2;
     }
+    // An explicit --color wins over NO_COLOR, which crossterm would otherwise apply itself.
+    if theme.depth != theme::ColorDepth::NoColor {
+        crossterm::style::force_color_output(true);
+    }
+    theme::install(theme);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
