@@ -152,3 +152,98 @@ fn narrow_terminals_get_tabs_and_tiny_ones_a_message() {
     tmux.keys(&["q"]);
     tmux.wait_for("the shell again", |s| !s.contains("too small"));
 }
+
+/// The pane with its escape sequences, as `capture-pane -e` renders them.
+fn escaped_screen(tmux: &Tmux) -> String {
+    let out = tmux
+        .command()
+        .args(["capture-pane", "-e", "-p", "-t", "t"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// What the SGR sequences (`ESC [ … m`) in `text` do: (set a colour, set reverse video).
+/// Colours are 30–38 and 90–97 (foreground), 40–48 and 100–107 (background); 39 and 49 only
+/// go back to the terminal's defaults.
+fn sgr_effects(text: &str) -> (bool, bool) {
+    let (mut colour, mut reversed) = (false, false);
+    for rest in text.split("\x1b[").skip(1) {
+        let end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+            .unwrap_or(rest.len());
+        if !rest[end..].starts_with('m') {
+            continue;
+        }
+        let mut params = rest[..end]
+            .split(';')
+            .map(|p| p.parse::<u16>().unwrap_or(0));
+        while let Some(param) = params.next() {
+            match param {
+                7 => reversed = true,
+                30..=37 | 40..=47 | 90..=97 | 100..=107 => colour = true,
+                // 38/48/58;5;N and 38/48/58;2;R;G;B: skip the arguments (58 is an underline colour).
+                38 | 48 | 58 => {
+                    colour |= param != 58;
+                    match params.next() {
+                        Some(5) => {
+                            params.next();
+                        }
+                        Some(2) => {
+                            params.nth(2);
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    (colour, reversed)
+}
+
+#[test]
+fn sgr_effects_tell_colours_from_reverse_video() {
+    assert_eq!(
+        sgr_effects("\x1b[7mA\x1b[0m\x1b[39m\x1b[49m"),
+        (false, true)
+    );
+    assert_eq!(sgr_effects("\x1b[38;2;7;7;7mA"), (true, false));
+    assert_eq!(sgr_effects("\x1b[1;36mA"), (true, false));
+    assert_eq!(sgr_effects("\x1b[38;5;9mA\x1b[1;7mB"), (true, true));
+    assert_eq!(sgr_effects("\x1b[2J\x1b[107m"), (true, false));
+}
+
+#[test]
+fn no_color_draws_the_highlights_without_a_colour_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = |name: &str, env: &str| {
+        let tmux = Tmux::start(name, 120, 40, dir.path());
+        let command = format!(
+            "{env} {} --demo --state-dir {}",
+            env!("CARGO_BIN_EXE_liveact"),
+            dir.path().join(name).display()
+        );
+        tmux.keys(&[&command, "Enter"]);
+        // The status bar is the last line drawn.
+        tmux.wait_for("the console", |s| {
+            s.contains("Campaigns") && s.contains("? help")
+        });
+        let screen = escaped_screen(&tmux);
+        tmux.keys(&["q"]);
+        tmux.wait_for("the shell again", |s| !s.contains("Campaigns"));
+        screen
+    };
+    let plain = capture("nocolor", "NO_COLOR=1");
+    assert_eq!(
+        sgr_effects(&plain),
+        (false, true),
+        "no colour, a reversed selection:\n{plain:?}"
+    );
+    let coloured = capture("color", "env -u NO_COLOR");
+    assert_eq!(
+        sgr_effects(&coloured),
+        (true, true),
+        "colours without NO_COLOR:\n{coloured:?}"
+    );
+}

@@ -323,3 +323,125 @@ async fn the_real_loop_walks_one_delivery_start_two_updates_end() {
     );
     mock.shutdown().await;
 }
+
+/// The screen drawn with `theme`, styles included.
+fn themed(
+    app: &App,
+    theme: &liveact::tui::theme::Theme,
+    width: u16,
+    height: u16,
+) -> ratatui::buffer::Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| view::draw_with(frame, app, theme))
+        .unwrap();
+    terminal.backend().buffer().clone()
+}
+
+/// The style of the first cell of the first `text` on screen (one cell per character).
+fn style_of(buffer: &ratatui::buffer::Buffer, text: &str) -> ratatui::style::Style {
+    let area = buffer.area;
+    for y in area.top()..area.bottom() {
+        let row: Vec<&str> = (area.left()..area.right())
+            .map(|x| buffer[(x, y)].symbol())
+            .collect();
+        let line = row.concat();
+        if let Some(at) = line.find(text) {
+            let column = line[..at].chars().count() as u16;
+            return buffer[(area.left() + column, y)].style();
+        }
+    }
+    panic!("`{text}` is not on screen");
+}
+
+#[test]
+fn no_color_draws_without_any_colour_and_keeps_the_highlights() {
+    use liveact::tui::theme::{ColorDepth, Sources, Theme};
+    use ratatui::style::{Color, Modifier};
+    let theme = Theme::load(&Sources::default(), ColorDepth::NoColor);
+    let mut app = busy_app();
+    let mut screens = vec![themed(&app, &theme, 160, 48), themed(&app, &theme, 80, 24)];
+    update(&mut app, key(KeyCode::Char('?')));
+    screens.push(themed(&app, &theme, 80, 24));
+    for buffer in &screens {
+        for cell in &buffer.content {
+            assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{cell:?}");
+        }
+        assert!(
+            buffer
+                .content
+                .iter()
+                .any(|c| c.modifier.contains(Modifier::REVERSED)),
+            "a selection shows"
+        );
+    }
+    let wide = &screens[0];
+    assert!(
+        style_of(wide, "▶ Editor")
+            .add_modifier
+            .contains(Modifier::BOLD)
+    );
+    assert!(
+        style_of(wide, "rejected")
+            .add_modifier
+            .contains(Modifier::BOLD | Modifier::UNDERLINED)
+    );
+}
+
+#[test]
+fn the_default_theme_colours_each_role_and_leaves_the_text_alone() {
+    use liveact::tui::theme::Theme;
+    use ratatui::style::{Color, Modifier};
+    let app = busy_app();
+    let buffer = themed(&app, &Theme::default(), 160, 48);
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    terminal.draw(|frame| view::draw(frame, &app)).unwrap();
+    assert_eq!(
+        &buffer,
+        terminal.backend().buffer(),
+        "draw uses the default theme"
+    );
+    let focus = style_of(&buffer, "▶ Editor");
+    assert_eq!(focus.fg, Some(Color::Cyan));
+    assert!(focus.add_modifier.contains(Modifier::BOLD));
+    assert_eq!(style_of(&buffer, "Campaigns").fg, Some(Color::DarkGray));
+    assert_eq!(style_of(&buffer, "accepted").fg, Some(Color::Green));
+    assert_eq!(style_of(&buffer, "rejected").fg, Some(Color::Red));
+    assert_eq!(style_of(&buffer, "202").fg, Some(Color::Green), "2xx");
+    assert_eq!(style_of(&buffer, "404").fg, Some(Color::Yellow), "4xx");
+    assert_eq!(
+        style_of(&buffer, "\"requestId\"").fg,
+        Some(Color::Cyan),
+        "json key"
+    );
+}
+
+#[test]
+fn theme_warnings_show_in_the_status_bar_when_nothing_else_does() {
+    use liveact::tui::theme::Theme;
+    use ratatui::style::Color;
+    let theme = Theme {
+        warnings: vec![
+            "theme /x.toml: line 3: unknown role `boarder`; using the default for it".into(),
+            "theme /x.toml: line 4: role `error`: `reddish` is not a colour".into(),
+        ],
+        ..Theme::default()
+    };
+    let mut app = app_at(NOW);
+    let buffer = themed(&app, &theme, 160, 48);
+    let warning =
+        "theme /x.toml: line 3: unknown role `boarder`; using the default for it (+1 more)";
+    assert_eq!(style_of(&buffer, warning).fg, Some(Color::Yellow));
+    update(&mut app, Msg::SubmitFailed("the journal is locked".into()));
+    let buffer = themed(&app, &theme, 160, 48);
+    assert_eq!(
+        style_of(&buffer, "not sent: the journal is locked").fg,
+        Some(Color::Red),
+        "an error comes first"
+    );
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    terminal
+        .draw(|frame| view::draw_with(frame, &app, &theme))
+        .unwrap();
+    assert!(!terminal.backend().to_string().contains("unknown role"));
+}

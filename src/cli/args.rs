@@ -16,6 +16,13 @@ pub struct Cli {
     /// Where the journal and activities live (default: the platform data dir).
     #[arg(long, global = true, value_name = "DIR", env = "LIVEACT_STATE_DIR")]
     pub state_dir: Option<PathBuf>,
+    /// The console's theme: default, light, high-contrast, mono, a theme in the config dir's
+    /// themes/, or a TOML file (default: $LIVEACT_THEME, then the config's `theme`).
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+    /// The console's colours.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t)]
+    pub color: crate::tui::theme::ColorChoice,
     /// Open the console on the built-in demo: the example campaigns, the embedded mock AJO, a
     /// temporary journal (unless --state-dir). No config, no credentials, no network.
     #[arg(long)]

@@ -1,9 +1,11 @@
 //! `liveact` with no command: the console, on the config in use or (`--demo`) on the built-in
 //! demo.
 
-use super::{Cli, EXIT_USAGE, load_config, open_store};
-use crate::config;
+use super::{Cli, EXIT_USAGE, load_config, open_store, process_env};
+use crate::ajo::problem::clean;
+use crate::config::{self, Config};
 use crate::store::Store;
+use crate::tui::theme::{self, Theme};
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -63,5 +65,25 @@ pub fn run(cli: &Cli, err: &mut dyn Write) -> u8 {
             Err(code) => return code,
         },
     };
-    crate::tui::run_console(&config, profile, store, err)
+    let theme = load_theme(cli, &config, &process_env);
+    for warning in &theme.warnings {
+        let _ = writeln!(err, "warning: {}", clean(warning));
+    }
+    crate::tui::run_console(&config, profile, store, theme, err)
+}
+
+/// The theme from `--theme`, `$LIVEACT_THEME` or the config, for `--color` and the terminal.
+fn load_theme(cli: &Cli, config: &Config, env: &dyn Fn(&str) -> Option<String>) -> Theme {
+    let named = env(theme::THEME_ENV);
+    let user_dir = theme::user_dir();
+    let sources = theme::Sources {
+        flag: cli.theme.as_deref(),
+        env: named.as_deref(),
+        config: config
+            .theme
+            .as_deref()
+            .map(|spec| (spec, config.path.as_path())),
+        user_dir: user_dir.as_deref(),
+    };
+    Theme::load(&sources, cli.color.depth(env))
 }

@@ -60,10 +60,22 @@ pub fn parse(text: &str, path: &Path, loose_permissions: bool) -> Result<Config,
         name.into_inner()
     });
     let campaigns = loader.campaigns(raw.campaigns);
+    let theme = raw.theme.and_then(|theme| {
+        if theme.get_ref().trim().is_empty() {
+            loader.warn(
+                theme.span(),
+                "theme is empty: the default theme is used",
+                "name a theme (default, light, high-contrast, mono) or a TOML file, or remove the key",
+            );
+            return None;
+        }
+        Some(theme.into_inner())
+    });
     if loader.errors.is_empty() {
         Ok(Config {
             path: path.to_path_buf(),
             default_profile,
+            theme,
             profiles,
             campaigns,
             warnings: loader.warnings,

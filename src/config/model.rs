@@ -33,6 +33,9 @@ pub struct Config {
     /// The file it was read from.
     pub path: PathBuf,
     pub default_profile: Option<String>,
+    /// The console's theme: a shipped or user theme's name, or a TOML file (relative to this
+    /// file's directory). `--theme` and `$LIVEACT_THEME` win over it.
+    pub theme: Option<String>,
     pub profiles: IndexMap<String, Profile>,
     pub campaigns: Vec<Campaign>,
     /// Findings that did not stop loading (literal secrets, unknown preview fields).

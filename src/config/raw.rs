@@ -14,6 +14,7 @@ pub(super) struct RawConfig {
     pub profiles: IndexMap<String, Spanned<RawProfile>>,
     #[serde(default)]
     pub campaigns: Vec<Spanned<RawCampaign>>,
+    pub theme: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]

@@ -3,13 +3,14 @@
 use super::fit;
 use crate::tui::app::App;
 use crate::tui::form::{Input, Section};
+use crate::tui::theme::Styles;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Tabs};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, focused: bool, styles: &Styles) {
     let [tabs, body, help] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
@@ -24,7 +25,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     frame.render_widget(
         Tabs::new(titles)
             .select(selected)
-            .highlight_style(Style::new().add_modifier(Modifier::REVERSED))
+            .highlight_style(styles.selection)
             .divider("│"),
         tabs,
     );
@@ -34,25 +35,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         (false, Section::Raw) => "Enter edits the draft as JSON · [ ] tabs",
         (false, _) => "↑↓ field · ←→ choice · Enter edit · [ ] tabs",
     };
-    frame.render_widget(
-        Paragraph::new(hint).style(Style::new().fg(Color::DarkGray)),
-        help,
-    );
+    frame.render_widget(Paragraph::new(hint).style(styles.muted), help);
     if app.section == Section::Raw {
-        raw(frame, body, app, focused);
+        raw(frame, body, app, focused, styles);
     } else {
-        fields(frame, body, app, focused);
+        fields(frame, body, app, focused, styles);
     }
 }
 
-fn fields(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
+fn fields(frame: &mut Frame, area: Rect, app: &App, focused: bool, styles: &Styles) {
     let fields = app.form.fields(app.section);
     if fields.is_empty() {
         let text = format!("this campaign has no {} fields", app.section.title());
-        frame.render_widget(
-            Paragraph::new(text).style(Style::new().fg(Color::DarkGray)),
-            area,
-        );
+        frame.render_widget(Paragraph::new(text).style(styles.muted), area);
         return;
     }
     let label_width = fields
@@ -77,9 +72,9 @@ fn fields(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         let required = field.spec.as_ref().is_some_and(|s| s.required);
         let label = format!("{}{}", field.name, if required { "*" } else { "" });
         let label_style = if is_selected && focused {
-            Style::new().add_modifier(Modifier::REVERSED)
+            styles.selection
         } else {
-            Style::new().fg(Color::Cyan)
+            styles.json_key
         };
         let label_area = Rect {
             x: area.x,
@@ -107,7 +102,7 @@ fn fields(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             Input::Text(text) => {
                 let value = text.lines().join("");
                 let shown = if value.is_empty() {
-                    Span::styled("·", Style::new().fg(Color::DarkGray))
+                    Span::styled("·", styles.muted)
                 } else {
                     Span::raw(value)
                 };
@@ -135,16 +130,13 @@ fn fields(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
                 width: value_area.width,
                 height: 1,
             };
-            frame.render_widget(
-                Paragraph::new(resolved).style(Style::new().fg(Color::DarkGray)),
-                hint_area,
-            );
+            frame.render_widget(Paragraph::new(resolved).style(styles.muted), hint_area);
             y += 1;
         }
     }
 }
 
-fn raw(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
+fn raw(frame: &mut Frame, area: Rect, app: &App, focused: bool, styles: &Styles) {
     let error_height = u16::from(app.form.raw_error.is_some());
     let [text, error] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(error_height)]).areas(area);
@@ -162,7 +154,7 @@ fn raw(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     }
     if let Some(message) = &app.form.raw_error {
         frame.render_widget(
-            Paragraph::new(fit(message, error.width as usize)).style(Style::new().fg(Color::Red)),
+            Paragraph::new(fit(message, error.width as usize)).style(styles.error),
             error,
         );
     }

@@ -4,16 +4,17 @@ use super::{fit, selected};
 use crate::activity::Lifecycle;
 use crate::ajo::problem::clean;
 use crate::tui::app::{App, is_unknown};
+use crate::tui::theme::Styles;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 /// Apple ends a Live Activity after this long.
 const ACTIVE_LIMIT_SECONDS: i64 = 8 * 3600;
 
-pub fn campaigns(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
+pub fn campaigns(frame: &mut Frame, area: Rect, app: &App, focused: bool, styles: &Styles) {
     // Narrow panes show the name and the kind; wide ones the id too.
     let wide = area.width >= 48;
     let rows = app.campaigns.iter().map(|c| {
@@ -36,12 +37,12 @@ pub fn campaigns(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     } else {
         vec![Constraint::Fill(1), Constraint::Length(9)]
     };
-    let table = Table::new(rows, widths).row_highlight_style(selected(focused));
+    let table = Table::new(rows, widths).row_highlight_style(selected(focused, styles));
     let mut state = TableState::new().with_selected(Some(app.campaign));
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-pub fn activities(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
+pub fn activities(frame: &mut Frame, area: Rect, app: &App, focused: bool, styles: &Styles) {
     let visible = app.visible_activities();
     if visible.is_empty() {
         let hint = if app.filter.is_empty() {
@@ -49,10 +50,7 @@ pub fn activities(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
         } else {
             "no activity matches the filter (/ changes it)"
         };
-        frame.render_widget(
-            Paragraph::new(hint).style(Style::new().fg(Color::DarkGray)),
-            area,
-        );
+        frame.render_widget(Paragraph::new(hint).style(styles.muted), area);
         return;
     }
     let now = app.now();
@@ -60,17 +58,16 @@ pub fn activities(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let wide = area.width >= 48;
     let rows = visible.iter().map(|(id, record)| {
         let (state, style) = match record {
-            None => ("draft".to_string(), Style::new().fg(Color::DarkGray)),
-            Some(r) if is_unknown(r.last_send_status) => (
-                "outcome unknown".to_string(),
-                Style::new().fg(Color::Yellow),
-            ),
+            None => ("draft".to_string(), styles.muted),
+            Some(r) if is_unknown(r.last_send_status) => {
+                ("outcome unknown".to_string(), styles.warning)
+            }
             Some(r) => match r.lifecycle_at(now) {
-                Lifecycle::Draft => ("draft".into(), Style::new().fg(Color::DarkGray)),
-                Lifecycle::Active { .. } => ("active".into(), Style::new().fg(Color::Green)),
-                Lifecycle::Stale => ("stale".into(), Style::new().fg(Color::Yellow)),
-                Lifecycle::Ended => ("ended".into(), Style::new()),
-                Lifecycle::Dismissed => ("dismissed".into(), Style::new().fg(Color::DarkGray)),
+                Lifecycle::Draft => ("draft".into(), styles.muted),
+                Lifecycle::Active { .. } => ("active".into(), styles.success),
+                Lifecycle::Stale => ("stale".into(), styles.warning),
+                Lifecycle::Ended => ("ended".into(), styles.text),
+                Lifecycle::Dismissed => ("dismissed".into(), styles.muted),
             },
         };
         let updates = record.map_or(0, |r| r.updates);
@@ -124,7 +121,7 @@ pub fn activities(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     let header = Row::new(header).style(Style::new().add_modifier(Modifier::BOLD));
     let table = Table::new(rows, widths)
         .header(header)
-        .row_highlight_style(selected(focused));
+        .row_highlight_style(selected(focused, styles));
     let mut state = TableState::new().with_selected(Some(app.activity));
     frame.render_stateful_widget(table, area, &mut state);
     if !app.filter.is_empty() && area.height > 0 {
@@ -134,28 +131,22 @@ pub fn activities(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             height: 1,
             ..area
         };
-        frame.render_widget(
-            Paragraph::new(Line::from(label)).style(Style::new().fg(Color::Cyan)),
-            spot,
-        );
+        frame.render_widget(Paragraph::new(Line::from(label)).style(styles.focus), spot);
     }
 }
 
-pub fn log(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
+pub fn log(frame: &mut Frame, area: Rect, app: &App, focused: bool, styles: &Styles) {
     if app.log.is_empty() {
         let hint = "no sends yet: s start · u update · e end · n next step";
-        frame.render_widget(
-            Paragraph::new(hint).style(Style::new().fg(Color::DarkGray)),
-            area,
-        );
+        frame.render_widget(Paragraph::new(hint).style(styles.muted), area);
         return;
     }
     let rows = app.log.iter().map(|row| {
         let status_style = match row.status.as_str() {
-            "accepted" => Style::new().fg(Color::Green),
-            "rejected" | "failed" => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-            "cancelled" => Style::new().fg(Color::DarkGray),
-            _ => Style::new().fg(Color::Yellow),
+            "accepted" => styles.success,
+            "rejected" | "failed" => styles.error.add_modifier(Modifier::BOLD),
+            "cancelled" => styles.muted,
+            _ => styles.warning,
         };
         let time = crate::activity::dates::format_unix(row.time);
         Row::new(vec![
@@ -163,7 +154,9 @@ pub fn log(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
             Cell::from(row.event.to_string()),
             Cell::from(row.activity.clone()),
             Cell::from(Span::styled(row.status.clone(), status_style)),
-            Cell::from(row.http.map_or(String::new(), |s| s.to_string())),
+            Cell::from(row.http.map_or_else(Span::default, |status| {
+                Span::styled(status.to_string(), styles.http(status))
+            })),
             Cell::from(
                 row.latency_ms
                     .map_or(String::new(), |ms| format!("{ms} ms")),
@@ -186,7 +179,7 @@ pub fn log(frame: &mut Frame, area: Rect, app: &App, focused: bool) {
     ];
     let table = Table::new(rows, widths)
         .header(header)
-        .row_highlight_style(selected(focused));
+        .row_highlight_style(selected(focused, styles));
     let mut state = TableState::new().with_selected(Some(app.log_selected));
     frame.render_stateful_widget(table, area, &mut state);
 }

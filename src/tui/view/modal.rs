@@ -5,30 +5,32 @@ use crate::ajo::problem::{self, clean};
 use crate::store::SendRecord;
 use crate::tui::app::{App, Modal};
 use crate::tui::keys;
+use crate::tui::theme::Styles;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, modal: &Modal) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, modal: &Modal, styles: &Styles) {
     match modal {
         Modal::Help => {
             let mut lines = vec![heading(&format!("{} pane", app.focus.title()))];
             lines.extend(
                 keys::pane(app.focus)
                     .iter()
-                    .map(|(k, what)| key_line(k, what)),
+                    .map(|(k, what)| key_line(k, what, styles)),
             );
             lines.push(Line::raw(""));
             lines.push(heading("everywhere"));
-            lines.extend(keys::GLOBAL.iter().map(|(k, what)| key_line(k, what)));
+            lines.extend(
+                keys::GLOBAL
+                    .iter()
+                    .map(|(k, what)| key_line(k, what, styles)),
+            );
             lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                "Esc or ? closes",
-                Style::new().fg(Color::DarkGray),
-            ));
-            boxed(frame, area, " Keys ", lines, 80, 0);
+            lines.push(Line::styled("Esc or ? closes", styles.muted));
+            boxed(frame, area, " Keys ", lines, 80, 0, styles);
         }
         Modal::AddActivity(input) => input_box(
             frame,
@@ -36,8 +38,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, modal: &Modal) {
             " New activity id (Enter: generate one) ",
             input,
             None,
+            styles,
         ),
-        Modal::Filter(input) => input_box(frame, area, " Filter activities ", input, None),
+        Modal::Filter(input) => input_box(frame, area, " Filter activities ", input, None, styles),
         Modal::ConfirmProduction {
             send,
             input,
@@ -49,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, modal: &Modal) {
             );
             let error =
                 mismatch.then(|| format!("that is not `{}`; Esc cancels", app.profile.sandbox));
-            input_box(frame, area, &title, input, error);
+            input_box(frame, area, &title, input, error, styles);
         }
         Modal::ConfirmWarnings { send, warnings } => {
             let mut lines = vec![heading(&format!(
@@ -61,11 +64,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, modal: &Modal) {
             lines.extend(
                 warnings
                     .iter()
-                    .map(|w| Line::styled(format!("! {w}"), Style::new().fg(Color::Yellow))),
+                    .map(|w| Line::styled(format!("! {w}"), styles.warning)),
             );
             lines.push(Line::raw(""));
             lines.push(Line::raw("Send anyway? y / Enter sends, n / Esc does not"));
-            boxed(frame, area, " Warnings ", lines, 90, 0);
+            boxed(frame, area, " Warnings ", lines, 90, 0, styles);
         }
         Modal::ConfirmQuit => {
             let lines = vec![
@@ -75,15 +78,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, modal: &Modal) {
                 )),
                 Line::raw("Quit anyway? Their outcome will show as unknown. y / n"),
             ];
-            boxed(frame, area, " Quit ", lines, 70, 0);
+            boxed(frame, area, " Quit ", lines, 70, 0, styles);
         }
         Modal::Detail { record, scroll } => boxed(
             frame,
             area,
             &format!(" Send #{} ", record.id),
-            detail(record, app),
+            detail(record, app, styles),
             100,
             *scroll,
+            styles,
         ),
     }
 }
@@ -92,9 +96,9 @@ fn heading(text: &str) -> Line<'static> {
     Line::styled(text.to_string(), Style::new().add_modifier(Modifier::BOLD))
 }
 
-fn key_line(key: &str, what: &str) -> Line<'static> {
+fn key_line(key: &str, what: &str, styles: &Styles) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!("{key:<16}"), Style::new().fg(Color::Cyan)),
+        Span::styled(format!("{key:<16}"), styles.focus),
         Span::raw(what.to_string()),
     ])
 }
@@ -107,16 +111,20 @@ fn boxed(
     lines: Vec<Line<'static>>,
     width: u16,
     scroll: u16,
+    styles: &Styles,
 ) {
     let height = (lines.len() as u16 + 2)
         .min(area.height.saturating_sub(2))
         .max(3);
     let spot = centred(area, width, height);
     frame.render_widget(Clear, spot);
-    let block = Block::new().borders(Borders::ALL).title(Span::styled(
-        title.to_string(),
-        Style::new().add_modifier(Modifier::BOLD),
-    ));
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .style(styles.text)
+        .title(Span::styled(
+            title.to_string(),
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
@@ -132,11 +140,13 @@ fn input_box(
     title: &str,
     input: &ratatui_textarea::TextArea<'static>,
     error: Option<String>,
+    styles: &Styles,
 ) {
     let spot = centred(area, 70, if error.is_some() { 4 } else { 3 });
     frame.render_widget(Clear, spot);
     let block = Block::new()
         .borders(Borders::ALL)
+        .style(styles.text)
         .title(fit(title, spot.width.saturating_sub(2) as usize));
     let inner = block.inner(spot);
     frame.render_widget(block, spot);
@@ -144,10 +154,7 @@ fn input_box(
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
     frame.render_widget(input, line);
     if let Some(error) = error {
-        frame.render_widget(
-            Paragraph::new(error).style(Style::new().fg(Color::Red)),
-            message,
-        );
+        frame.render_widget(Paragraph::new(error).style(styles.error), message);
     }
 }
 
@@ -162,7 +169,7 @@ fn centred(area: Rect, width_percent: u16, height: u16) -> Rect {
 }
 
 /// The request (secrets masked), the response and every attempt of one send.
-fn detail(record: &SendRecord, app: &App) -> Vec<Line<'static>> {
+fn detail(record: &SendRecord, app: &App, styles: &Styles) -> Vec<Line<'static>> {
     let mut lines = vec![heading("Request")];
     lines.push(Line::raw(format!("POST {}", record.endpoint)));
     lines.push(Line::raw("Authorization: Bearer ••••••••  (masked)"));
@@ -179,14 +186,18 @@ fn detail(record: &SendRecord, app: &App) -> Vec<Line<'static>> {
     )));
     lines.extend(super::preview::highlight(
         &serde_json::to_string_pretty(&record.request_body).unwrap_or_default(),
+        styles,
     ));
     lines.push(Line::raw(""));
     lines.push(heading("Attempts"));
     for attempt in &record.attempt_log {
-        let outcome = match (attempt.http_status, &attempt.error) {
-            (Some(status), _) => format!("{status} {}", problem::reason(status)),
-            (None, Some(error)) => clean(error),
-            (None, None) => "no answer".into(),
+        let (outcome, style) = match (attempt.http_status, &attempt.error) {
+            (Some(status), _) => (
+                format!("{status} {}", problem::reason(status)),
+                styles.http(status),
+            ),
+            (None, Some(error)) => (clean(error), styles.error),
+            (None, None) => ("no answer".into(), styles.error),
         };
         let latency = attempt
             .latency_ms
@@ -194,18 +205,23 @@ fn detail(record: &SendRecord, app: &App) -> Vec<Line<'static>> {
         let retry = attempt.retry_in_ms.map_or(String::new(), |ms| {
             format!(", retried after {:.1} s", ms as f64 / 1000.0)
         });
-        lines.push(Line::raw(format!(
-            "#{} {outcome}{latency}{retry}",
-            attempt.number
-        )));
+        lines.push(Line::from(vec![
+            Span::raw(format!("#{} ", attempt.number)),
+            Span::styled(outcome, style),
+            Span::raw(format!("{latency}{retry}")),
+        ]));
     }
     lines.push(Line::raw(""));
     lines.push(heading("Response"));
     match record.http_status {
-        Some(status) => lines.push(Line::raw(format!("{status} {}", problem::reason(status)))),
-        None => lines.push(Line::raw(clean(
-            record.error.as_deref().unwrap_or("no answer"),
-        ))),
+        Some(status) => lines.push(Line::styled(
+            format!("{status} {}", problem::reason(status)),
+            styles.http(status),
+        )),
+        None => lines.push(Line::styled(
+            clean(record.error.as_deref().unwrap_or("no answer")),
+            styles.error,
+        )),
     }
     for (name, value) in &record.response_headers {
         lines.push(Line::raw(format!("{}: {}", clean(name), clean(value))));
@@ -215,20 +231,17 @@ fn detail(record: &SendRecord, app: &App) -> Vec<Line<'static>> {
             .ok()
             .and_then(|v| serde_json::to_string_pretty(&v).ok());
         match pretty {
-            Some(pretty) => lines.extend(super::preview::highlight(&clean(&pretty))),
+            Some(pretty) => lines.extend(super::preview::highlight(&clean(&pretty), styles)),
             None => lines.extend(clean(body).lines().map(|l| Line::raw(l.to_string()))),
         }
     }
     if let (Some(status), Some(error)) = (record.http_status.filter(|s| *s >= 400), &record.error) {
         lines.push(Line::styled(
             format!("{}: {}", clean(error), problem::hint(status)),
-            Style::new().fg(Color::Red),
+            styles.error,
         ));
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "↑↓ scroll · Esc closes",
-        Style::new().fg(Color::DarkGray),
-    ));
+    lines.push(Line::styled("↑↓ scroll · Esc closes", styles.muted));
     lines
 }

@@ -4,13 +4,14 @@ use super::fit;
 use crate::activity::Severity;
 use crate::tui::app::App;
 use crate::tui::preview::PAYLOAD_LIMIT;
+use crate::tui::theme::Styles;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Gauge, Paragraph};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, styles: &Styles) {
     let p = &app.preview;
     let card_height = (p.card.lines.len() as u16 + if p.card.alert.is_some() { 3 } else { 2 })
         .min(area.height / 3)
@@ -23,14 +24,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Constraint::Min(1),
     ])
     .areas(area);
-    lock_card(frame, card, app);
+    lock_card(frame, card, app, styles);
     let ratio = (p.payload_bytes as f64 / PAYLOAD_LIMIT as f64).min(1.0);
-    let color = if p.payload_bytes > PAYLOAD_LIMIT {
-        Color::Red
+    let meter_style = if p.payload_bytes > PAYLOAD_LIMIT {
+        styles.error
     } else if ratio > 0.8 {
-        Color::Yellow
+        styles.warning
     } else {
-        Color::Green
+        styles.success
     };
     let label = format!(
         "{} / {PAYLOAD_LIMIT} bytes · {} ▸ {}",
@@ -42,7 +43,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Gauge::default()
             .ratio(ratio)
             .label(label)
-            .gauge_style(Style::new().fg(color)),
+            .gauge_style(meter_style),
         meter,
     );
     let mut lines = vec![Line::from(Span::styled(
@@ -51,9 +52,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     ))];
     for d in p.diagnostics.iter().take(shown as usize) {
         let (mark, style) = match d.severity {
-            Severity::Error => ("✗", Style::new().fg(Color::Red)),
-            Severity::Warning => ("!", Style::new().fg(Color::Yellow)),
-            Severity::Info => ("i", Style::new().fg(Color::Blue)),
+            Severity::Error => ("✗", styles.error),
+            Severity::Warning => ("!", styles.warning),
+            Severity::Info => ("i", styles.info),
         };
         let path = d.path.rsplit("aps.").next().unwrap_or(&d.path);
         let text = fit(
@@ -64,7 +65,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     frame.render_widget(Paragraph::new(lines), diagnostics);
     frame.render_widget(
-        Paragraph::new(highlight(&p.json)).scroll((app.preview_scroll, 0)),
+        Paragraph::new(highlight(&p.json, styles)).scroll((app.preview_scroll, 0)),
         json,
     );
 }
@@ -74,11 +75,11 @@ fn activity_label(app: &App) -> String {
         .map_or_else(|| "(no activity)".to_string(), |(id, _)| id)
 }
 
-fn lock_card(frame: &mut Frame, area: Rect, app: &App) {
+fn lock_card(frame: &mut Frame, area: Rect, app: &App, styles: &Styles) {
     let card = &app.preview.card;
     let block = Block::new()
         .borders(Borders::ALL)
-        .border_style(Style::new().fg(Color::Magenta))
+        .border_style(styles.border)
         .title(Span::styled(
             format!(" {} ", card.app),
             Style::new().add_modifier(Modifier::BOLD),
@@ -88,7 +89,7 @@ fn lock_card(frame: &mut Frame, area: Rect, app: &App) {
         lines.push(Line::from(vec![
             Span::styled(title.clone(), Style::new().add_modifier(Modifier::BOLD)),
             Span::raw(" "),
-            Span::styled(body.clone(), Style::new().fg(Color::Gray)),
+            Span::raw(body.clone()),
         ]));
     }
     for line in &card.lines {
@@ -100,12 +101,14 @@ fn lock_card(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-/// Colours a pretty-printed JSON text: keys, strings, numbers, booleans and null.
-pub fn highlight(json: &str) -> Vec<Line<'static>> {
-    json.lines().map(highlight_line).collect()
+/// Styles a pretty-printed JSON text: keys, strings, numbers, booleans and null.
+pub fn highlight(json: &str, styles: &Styles) -> Vec<Line<'static>> {
+    json.lines()
+        .map(|line| highlight_line(line, styles))
+        .collect()
 }
 
-fn highlight_line(line: &str) -> Line<'static> {
+fn highlight_line(line: &str, styles: &Styles) -> Line<'static> {
     let mut spans = Vec::new();
     let mut rest = line;
     while !rest.is_empty() {
@@ -124,9 +127,9 @@ fn highlight_line(line: &str) -> Line<'static> {
             (
                 token,
                 if is_key {
-                    Style::new().fg(Color::Cyan)
+                    styles.json_key
                 } else {
-                    Style::new().fg(Color::Green)
+                    styles.json_string
                 },
             )
         } else {
@@ -135,9 +138,9 @@ fn highlight_line(line: &str) -> Line<'static> {
                 .unwrap_or(rest.len());
             let token = &rest[..end];
             let style = match token {
-                "true" | "false" => Style::new().fg(Color::Yellow),
-                "null" => Style::new().fg(Color::DarkGray),
-                _ => Style::new().fg(Color::Magenta),
+                "true" | "false" => styles.json_bool,
+                "null" => styles.json_null,
+                _ => styles.json_number,
             };
             (token, style)
         };
@@ -164,10 +167,14 @@ fn string_end(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ratatui::style::Color;
 
     #[test]
     fn keys_strings_numbers_and_literals_get_their_colours() {
-        let line = highlight_line(r#"  "a": "x\"y", "n": 12, "t": true, "z": null"#);
+        let line = highlight_line(
+            r#"  "a": "x\"y", "n": 12, "t": true, "z": null"#,
+            &Styles::default(),
+        );
         let styled: Vec<(String, Option<Color>)> = line
             .spans
             .iter()
