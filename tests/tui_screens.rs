@@ -245,10 +245,14 @@ async fn the_real_loop_walks_one_delivery_start_two_updates_end() {
         retry: RetryPolicy::default(),
     };
     let (dispatcher, progress) = Dispatcher::new(client, Arc::clone(&store), "demo", settings);
+    let clipboard = Recorder::default();
     let mut services = Services {
         dispatcher,
         progress,
         store: Arc::clone(&store),
+        theme: liveact::tui::theme::Theme::default(),
+        profile: profile.clone(),
+        clipboard: Box::new(clipboard.clone()),
     };
     let mut app = App::new(
         config.campaigns.clone(),
@@ -271,6 +275,10 @@ async fn the_real_loop_walks_one_delivery_start_two_updates_end() {
         accepted(&store, 3).await;
         driver.press(KeyCode::Char('e')); // end with what the form holds
         accepted(&store, 4).await;
+        // Copy the request as cURL, then again in presenter mode: the recipient is masked.
+        driver.press(KeyCode::Char('y'));
+        driver.press(KeyCode::Char('P'));
+        driver.press(KeyCode::Char('y'));
         driver.press(KeyCode::Char('q'));
     };
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
@@ -321,7 +329,77 @@ async fn the_real_loop_walks_one_delivery_start_two_updates_end() {
         Some(0),
         "nothing was dropped: {device}"
     );
+    let copies = clipboard.copies();
+    assert_eq!(copies.len(), 2, "two OSC 52 sequences");
+    assert!(copies[0].starts_with("#!/bin/sh\n"), "{}", copies[0]);
+    assert!(
+        copies[0].contains("\"userId\": \"testemail@gmail.com\""),
+        "{}",
+        copies[0]
+    );
+    assert!(
+        !copies[1].contains("testemail@gmail.com"),
+        "presenter mode masks what is copied: {}",
+        copies[1]
+    );
+    assert!(
+        copies[1].contains("\"userId\": \"•••••••••••••••••••\""),
+        "{}",
+        copies[1]
+    );
     mock.shutdown().await;
+}
+
+/// Records what the console writes to the clipboard channel.
+#[derive(Clone, Default)]
+struct Recorder(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Recorder {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Recorder {
+    /// The texts of the OSC 52 sequences written (`ESC ] 52 ; c ; BASE64 BEL`), decoded.
+    fn copies(&self) -> Vec<String> {
+        use base64::Engine;
+        let bytes = self.0.lock().unwrap().clone();
+        let text = String::from_utf8(bytes).unwrap();
+        text.split("\x1b]52;c;")
+            .skip(1)
+            .map(|part| {
+                let encoded = part.split(['\x07', '\x1b']).next().unwrap();
+                String::from_utf8(
+                    base64::engine::general_purpose::STANDARD
+                        .decode(encoded)
+                        .unwrap(),
+                )
+                .unwrap()
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn presenter_mode_leaves_no_id_on_any_screen() {
+    let mut app = busy_app();
+    app.hide(["LIVEACTDEMO@AdobeOrg".to_string()]);
+    update(&mut app, key(KeyCode::Char('P')));
+    for (width, height) in [(160, 48), (80, 24), (100, 30)] {
+        for focus in 0..5 {
+            let text = screen(&app, width, height);
+            assert!(!text.contains("testemail"), "{width}x{height}:\n{text}");
+            assert!(text.contains("PRESENTING"), "the banner shows");
+            update(&mut app, key(KeyCode::Tab));
+            let _ = focus;
+        }
+    }
+    insta::assert_snapshot!("presenting_160x48", screen(&app, 160, 48));
 }
 
 /// The screen drawn with `theme`, styles included.

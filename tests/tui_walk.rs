@@ -260,16 +260,57 @@ fn p_toggles_presenter_mode_and_masks_user_ids() {
     );
     app.hide(["ORG@AdobeOrg".to_string(), String::new()]);
     assert_eq!(
-        app.shown("to testemail@gmail.com in ORG@AdobeOrg"),
+        liveact::tui::present::mask_text("to testemail@gmail.com in ORG@AdobeOrg", &app.mask()),
         "to testemail@gmail.com in ORG@AdobeOrg",
         "off by default"
     );
     press(&mut app, KeyCode::Char('P'));
     assert!(app.present);
     assert_eq!(
-        app.shown("to testemail@gmail.com in ORG@AdobeOrg"),
+        liveact::tui::present::mask_text("to testemail@gmail.com in ORG@AdobeOrg", &app.mask()),
         format!("to {} in {}", "•".repeat(19), "•".repeat(12))
     );
     press(&mut app, KeyCode::Char('P'));
     assert!(!app.present);
+}
+
+#[test]
+fn y_and_capital_y_copy_the_request_and_the_payload() {
+    let (mut app, _) = app();
+    match press(&mut app, KeyCode::Char('y')).as_slice() {
+        [Cmd::CopyCurl { request, mask }] => {
+            assert_eq!(
+                request.body["requestId"],
+                request.request_id.as_str(),
+                "a fresh requestId, not the placeholder"
+            );
+            assert!(request.request_id.starts_with("id-"));
+            assert!(mask.is_empty(), "nothing masked outside presenter mode");
+        }
+        other => panic!("{other:?}"),
+    }
+    match press(&mut app, KeyCode::Char('Y')).as_slice() {
+        [Cmd::Copy { label, text, .. }] => {
+            assert_eq!(label, "the payload");
+            let payload: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(
+                payload["aps"]["attributes"]["liveActivityData"]["liveActivityID"],
+                "order-1"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    press(&mut app, KeyCode::Char('P'));
+    match press(&mut app, KeyCode::Char('y')).as_slice() {
+        [Cmd::CopyCurl { mask, .. }] => assert!(mask.contains(&"testemail@gmail.com".to_string())),
+        other => panic!("{other:?}"),
+    }
+    update(&mut app, Msg::Copied(Ok(("the payload".into(), 120))));
+    assert!(
+        app.toast
+            .as_deref()
+            .is_some_and(|t| t.starts_with("copied the payload (120 bytes) via OSC 52"))
+    );
+    update(&mut app, Msg::Copied(Err("broken pipe".into())));
+    assert_eq!(app.last_error.as_deref(), Some("copy failed: broken pipe"));
 }

@@ -23,6 +23,9 @@ pub struct Cli {
     /// The console's colours.
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t)]
     pub color: crate::tui::theme::ColorChoice,
+    /// Presenter mode: mask user ids, org id, client id and tokens on screen and in copies.
+    #[arg(long)]
+    pub present: bool,
     /// Open the console on the built-in demo: the example campaigns, the embedded mock AJO, a
     /// temporary journal (unless --state-dir). No config, no credentials, no network.
     #[arg(long)]

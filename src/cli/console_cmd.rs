@@ -69,7 +69,7 @@ pub fn run(cli: &Cli, err: &mut dyn Write) -> u8 {
     for warning in &theme.warnings {
         let _ = writeln!(err, "warning: {}", clean(warning));
     }
-    crate::tui::run_console(&config, profile, store, theme, err)
+    crate::tui::run_console(&config, profile, store, theme, cli.present, err)
 }
 
 /// The theme from `--theme`, `$LIVEACT_THEME` or the config, for `--color` and the terminal.

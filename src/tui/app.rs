@@ -130,6 +130,8 @@ pub enum Msg {
     TokenAge(Option<Duration>),
     /// A timeline export was written (the path) or failed (why).
     Exported(Result<String, String>),
+    /// Text went to the clipboard (what, how many bytes) or could not (why).
+    Copied(Result<(String, usize), String>),
 }
 
 /// What the event loop must do.
@@ -144,6 +146,17 @@ pub enum Cmd {
     Export {
         campaign: String,
         activity: String,
+    },
+    /// Put text on the terminal's clipboard (OSC 52), with `mask` hidden first.
+    Copy {
+        label: String,
+        text: String,
+        mask: Vec<String>,
+    },
+    /// Put the request as a cURL script (secrets as shell variables) on the clipboard.
+    CopyCurl {
+        request: Box<crate::activity::Request>,
+        mask: Vec<String>,
     },
 }
 
@@ -530,13 +543,38 @@ impl App {
         }
     }
 
-    /// `text` as presenter mode shows it.
-    pub fn shown(&self, text: &str) -> String {
+    /// What presenter mode hides right now (nothing when it is off).
+    pub fn mask(&self) -> Vec<String> {
         if self.present {
-            super::present::mask_text(text, &self.secrets)
+            self.secrets.clone()
         } else {
-            text.to_string()
+            Vec::new()
         }
+    }
+
+    /// `y`: the preview's request, with a fresh requestId, as a cURL script.
+    fn copy_request(&mut self) -> Vec<Cmd> {
+        let Some(kind) = self.current_campaign().map(|c| c.kind) else {
+            return Vec::new();
+        };
+        let request_id = (self.ids)();
+        let mut body = self.preview.body.clone();
+        body["requestId"] = serde_json::Value::String(request_id.clone());
+        let request = crate::activity::Request {
+            endpoint: crate::activity::Endpoint::for_kind(kind),
+            request_id,
+            body,
+        };
+        if self.preview.errors() > 0 {
+            self.last_error = Some(format!(
+                "copied with {} error(s): fix them before running it",
+                self.preview.errors()
+            ));
+        }
+        vec![Cmd::CopyCurl {
+            request: Box::new(request),
+            mask: self.mask(),
+        }]
     }
 
     /// When the console must wake up for its own sake (the next step of a walk), Unix seconds.
@@ -796,6 +834,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             app.token_age = age;
             Vec::new()
         }
+        Msg::Copied(result) => {
+            match result {
+                Ok((what, bytes)) => {
+                    app.toast = Some(format!(
+                        "copied {what} ({bytes} bytes) via OSC 52: your terminal's clipboard (in tmux: set-clipboard on)"
+                    ))
+                }
+                Err(error) => app.last_error = Some(format!("copy failed: {error}")),
+            }
+            Vec::new()
+        }
         Msg::Exported(result) => {
             match result {
                 Ok(path) => app.toast = Some(format!("timeline written to {path}")),
@@ -838,6 +887,23 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
         KeyCode::Char('e') => return app.send(Event::End),
         KeyCode::Char('n') => return app.next_step(),
         KeyCode::Char('N') => return app.toggle_walk(),
+        KeyCode::Char('y') => return app.copy_request(),
+        KeyCode::Char('Y') => {
+            let aps = [
+                "/recipients/0/context/requestPayload/aps",
+                "/context/requestPayload/aps",
+            ]
+            .iter()
+            .find_map(|pointer| app.preview.body.pointer(pointer));
+            let text = aps.map(|aps| {
+                serde_json::to_string_pretty(&serde_json::json!({ "aps": aps })).unwrap_or_default()
+            });
+            return vec![Cmd::Copy {
+                label: "the payload".into(),
+                text: text.unwrap_or_default(),
+                mask: app.mask(),
+            }];
+        }
         KeyCode::Char('P') => {
             app.present = !app.present;
             app.toast = Some(
@@ -1096,6 +1162,16 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
             }
         }
         Modal::Detail { record, scroll } => {
+            if key.code == KeyCode::Char('y') {
+                let body = record.response_body.clone().unwrap_or_default();
+                let mask = app.mask();
+                app.modal = Some(Modal::Detail { record, scroll });
+                return vec![Cmd::Copy {
+                    label: "the response body".into(),
+                    text: body,
+                    mask,
+                }];
+            }
             let scroll = match key.code {
                 KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
                 KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),

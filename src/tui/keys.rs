@@ -10,7 +10,8 @@ pub const GLOBAL: &[(&str, &str)] = &[
     ("N", "walk the remaining steps, 5 s apart (N stops)"),
     ("x", "export the activity's timeline (Markdown)"),
     ("a", "add an activity (Enter alone: generated id)"),
-    ("P", "presenter mode: mask user ids, org and client id"),
+    ("y / Y", "copy request as cURL / payload (OSC 52)"),
+    ("P", "presenter mode: mask ids and tokens"),
     ("[ ]", "previous / next editor tab"),
     ("?", "this help"),
     ("q  Ctrl-C", "quit"),
@@ -42,6 +43,7 @@ pub fn pane(pane: Pane) -> &'static [(&'static str, &'static str)] {
             ("↑ ↓  j k", "pick a send"),
             ("Enter", "open its request, response and attempts"),
             ("c", "cancel it if queued or in flight"),
+            ("y in detail", "copy the response body"),
         ],
     }
 }

@@ -35,12 +35,30 @@ pub fn profile_info(profile: &Profile) -> ProfileInfo {
     }
 }
 
+/// The profile's org id and client id, which presenter mode hides besides the user ids.
+fn identifiers(config: &Config, profile: &Profile) -> Vec<String> {
+    match &profile.kind {
+        ProfileKind::Mock(_) => vec![
+            crate::config::MOCK_ORG_ID.into(),
+            crate::config::MOCK_CLIENT_ID.into(),
+        ],
+        ProfileKind::Ajo(ajo) => {
+            let mut values = vec![ajo.org_id.clone()];
+            if let Ok(credentials) = ajo.credentials(config, &|name| std::env::var(name).ok()) {
+                values.push(credentials.client_id.expose().to_string());
+            }
+            values
+        }
+    }
+}
+
 /// Runs the console on the real terminal with `theme`; returns the process exit code.
 pub fn run_console(
     config: &Config,
     profile: &Profile,
     store: Arc<Store>,
     theme: theme::Theme,
+    present: bool,
     err: &mut dyn Write,
 ) -> u8 {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -54,7 +72,7 @@ pub fn run_console(
     if theme.depth != theme::ColorDepth::NoColor {
         crossterm::style::force_color_output(true);
     }
-    theme::install(theme);
+
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -75,6 +93,9 @@ pub fn run_console(
             dispatcher,
             progress,
             store,
+            theme,
+            profile: profile.clone(),
+            clipboard: Box::new(std::io::stdout()),
         };
         let mut app = App::new(
             config.campaigns.clone(),
@@ -82,6 +103,8 @@ pub fn run_console(
             Box::new(crate::activity::dates::unix_now),
             Box::new(crate::activity::new_request_id),
         );
+        app.present = present;
+        app.hide(identifiers(config, profile));
         let mut guard = terminal::TerminalGuard::enter()
             .map_err(|e| ConnectError::Setup(format!("cannot use the terminal: {e}")))?;
         let input = crossterm::event::EventStream::new();

@@ -3,7 +3,9 @@
 //! stream, so tests drive the real loop with a `TestBackend` and scripted keys.
 
 use super::app::{App, Cmd, Msg, update};
+use super::theme::Theme;
 use super::view;
+use crate::config::Profile;
 use crate::dispatch::{Dispatcher, Progress};
 use crate::store::Store;
 use crossterm::event::Event as TermEvent;
@@ -11,16 +13,21 @@ use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::collections::VecDeque;
-use std::io;
+use std::io::{self, Write};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-/// What the loop sends through and reads from.
+/// What the loop sends through, reads from, draws with and copies to.
 pub struct Services {
     pub dispatcher: Dispatcher,
     pub progress: UnboundedReceiver<Progress>,
     pub store: Arc<Store>,
+    pub theme: Theme,
+    /// The profile, to render a copied request as cURL.
+    pub profile: Profile,
+    /// Where OSC 52 copies go: the terminal (a recorder in tests).
+    pub clipboard: Box<dyn Write + Send>,
 }
 
 /// Runs the console until the user quits or the input ends.
@@ -50,7 +57,7 @@ where
         }
         if dirty {
             terminal
-                .draw(|frame| view::draw(frame, app))
+                .draw(|frame| view::draw_with(frame, app, &services.theme))
                 .map_err(|e| io::Error::other(e.to_string()))?;
             dirty = false;
         }
@@ -92,7 +99,7 @@ fn until_wake(app: &App) -> Duration {
     Duration::from_secs(seconds as u64)
 }
 
-async fn execute(cmd: Cmd, services: &Services) -> Option<Msg> {
+async fn execute(cmd: Cmd, services: &mut Services) -> Option<Msg> {
     match cmd {
         Cmd::Submit(send) => {
             let (event, activity) = (send.event, send.activity.clone());
@@ -142,6 +149,16 @@ async fn execute(cmd: Cmd, services: &Services) -> Option<Msg> {
             });
             Some(Msg::Exported(written))
         }
+        Cmd::Copy { label, text, mask } => Some(copy(services, label, &text, &mask)),
+        Cmd::CopyCurl { request, mask } => {
+            let about = format!(
+                "liveact: {} to {}",
+                request.endpoint.path(),
+                services.profile.name
+            );
+            let script = crate::ajo::curl::render(&services.profile, &request, &about);
+            Some(copy(services, "the request as cURL".into(), &script, &mask))
+        }
         Cmd::TokenAge => {
             let age = match services.dispatcher.client().token_cache() {
                 Some(cache) => cache.age().await,
@@ -150,6 +167,19 @@ async fn execute(cmd: Cmd, services: &Services) -> Option<Msg> {
             Some(Msg::TokenAge(age))
         }
     }
+}
+
+/// Writes `text` (masked) to the clipboard as an OSC 52 sequence.
+fn copy(services: &mut Services, label: String, text: &str, mask: &[String]) -> Msg {
+    let text = super::present::mask_text(text, mask);
+    let sent = crossterm::execute!(
+        services.clipboard,
+        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text.as_str())
+    );
+    Msg::Copied(
+        sent.map(|()| (label, text.len()))
+            .map_err(|e| e.to_string()),
+    )
 }
 
 fn load_activities(store: &Store) -> Msg {

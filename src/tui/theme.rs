@@ -9,7 +9,7 @@ use ratatui::style::{Color, Modifier, Style};
 use std::borrow::Cow;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, OnceLock};
+use std::sync::LazyLock;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -516,20 +516,6 @@ fn find(
 pub fn user_dir() -> Option<PathBuf> {
     crate::config::paths::platform_config_file()
         .and_then(|file| file.parent().map(|dir| dir.join("themes")))
-}
-
-static INSTALLED: OnceLock<Theme> = OnceLock::new();
-static DEFAULT_THEME: LazyLock<Theme> = LazyLock::new(Theme::default);
-
-/// Makes `theme` the one [`crate::tui::view::draw`] uses for the rest of the process; only the
-/// first call counts.
-pub fn install(theme: Theme) {
-    let _ = INSTALLED.set(theme);
-}
-
-/// The installed theme, or the default one.
-pub fn current() -> &'static Theme {
-    INSTALLED.get().unwrap_or(&DEFAULT_THEME)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ mod preview;
 mod status;
 
 use super::app::{App, Pane};
-use super::theme::{self, Styles, Theme};
+use super::theme::{Styles, Theme};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -21,13 +21,20 @@ pub const MIN_HEIGHT: u16 = 16;
 /// From this width the panes stand side by side.
 pub const WIDE: u16 = 100;
 
-/// Draws the whole console with the installed theme (see [`theme::install`]).
+/// Draws the whole console with the default theme.
 pub fn draw(frame: &mut Frame, app: &App) {
-    draw_with(frame, app, theme::current());
+    draw_with(frame, app, &Theme::default());
 }
 
-/// Draws the whole console with `theme`.
+/// Draws the whole console with `theme`; in presenter mode the finished frame is masked.
 pub fn draw_with(frame: &mut Frame, app: &App, theme: &Theme) {
+    draw_panes(frame, app, theme);
+    if app.present {
+        super::present::mask_buffer(frame.buffer_mut(), &app.secrets);
+    }
+}
+
+fn draw_panes(frame: &mut Frame, app: &App, theme: &Theme) {
     let styles = &theme.styles;
     let area = frame.area();
     frame.render_widget(Block::new().style(styles.text), area);

@@ -13,10 +13,19 @@ use ratatui::widgets::Paragraph;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let styles = &theme.styles;
-    let mut spans = vec![Span::styled(
+    let mut spans = Vec::new();
+    if app.present {
+        spans.push(Span::styled(
+            " PRESENTING · ids masked ",
+            styles
+                .warning
+                .add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        ));
+    }
+    spans.push(Span::styled(
         format!(" {} ", app.profile.name),
         Style::new().add_modifier(Modifier::REVERSED),
-    )];
+    ));
     if app.profile.production {
         spans.push(Span::styled(
             format!(" PROD {} ", app.profile.sandbox),
