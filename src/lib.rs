@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod connect;
 pub mod dispatch;
+pub mod keymap;
 pub mod mock;
 pub mod store;
 pub mod timeline;

@@ -469,3 +469,54 @@ fn sending_settings_and_mock_faults() {
         "`fail_rate` belongs to kind = \"mock\" profiles; profile `stage` is kind = \"ajo\"",
     );
 }
+
+#[test]
+fn keys_remap_and_clashes_name_both_actions() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use liveact::keymap::Action;
+    let config = config::parse(
+        "[keys]\nsend-start = [\"S\", \"ctrl-s\"]\nexport = \"X\"\n",
+        Path::new("liveact.toml"),
+        false,
+    )
+    .unwrap();
+    let key = |c, m| KeyEvent::new(KeyCode::Char(c), m);
+    assert_eq!(
+        config.keys.action(&key('S', KeyModifiers::SHIFT)),
+        Some(Action::SendStart)
+    );
+    assert_eq!(
+        config.keys.action(&key('s', KeyModifiers::CONTROL)),
+        Some(Action::SendStart)
+    );
+    assert_eq!(
+        config.keys.action(&key('s', KeyModifiers::NONE)),
+        None,
+        "s is free now"
+    );
+    assert_eq!(
+        config.keys.action(&key('X', KeyModifiers::SHIFT)),
+        Some(Action::Export)
+    );
+
+    assert_one(
+        "[keys]\nexport = \"q\"\n",
+        "2:10",
+        "[keys]: key `q` is bound to both `quit` and `export`",
+    );
+    assert_one(
+        "[keys]\nlaunch = \"l\"\n",
+        "2:10",
+        "[keys] launch: `launch` is not an action; actions: send-start",
+    );
+    assert_one(
+        "[keys]\nexport = \"hyper-x\"\n",
+        "2:10",
+        "[keys] export: `hyper-x` is not a key",
+    );
+    assert_one(
+        "[keys]\nexport = 5\n",
+        "2:10",
+        "data did not match any variant",
+    );
+}

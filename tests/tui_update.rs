@@ -366,11 +366,13 @@ fn q_quits_without_asking_once_every_send_finished() {
 fn question_mark_opens_help_and_esc_closes_it() {
     let mut app = app();
     assert_eq!(ch(&mut app, '?'), []);
-    assert!(matches!(app.modal, Some(Modal::Help)));
-    assert_eq!(ch(&mut app, 'x'), [], "other keys keep it open");
-    assert!(matches!(app.modal, Some(Modal::Help)));
+    assert!(matches!(&app.modal, Some(Modal::Help { query }) if query.is_empty()));
+    assert_eq!(ch(&mut app, 'x'), [], "typing searches the help");
+    assert!(matches!(&app.modal, Some(Modal::Help { query }) if query == "x"));
     assert_eq!(ch(&mut app, 's'), [], "no send from behind the help");
-    assert!(matches!(app.modal, Some(Modal::Help)));
+    assert!(matches!(&app.modal, Some(Modal::Help { query }) if query == "xs"));
+    assert_eq!(press(&mut app, KeyCode::Backspace), []);
+    assert!(matches!(&app.modal, Some(Modal::Help { query }) if query == "x"));
     assert_eq!(press(&mut app, KeyCode::Esc), []);
     assert!(app.modal.is_none());
     assert!(!app.quit);

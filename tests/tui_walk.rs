@@ -314,3 +314,75 @@ fn y_and_capital_y_copy_the_request_and_the_payload() {
     update(&mut app, Msg::Copied(Err("broken pipe".into())));
     assert_eq!(app.last_error.as_deref(), Some("copy failed: broken pipe"));
 }
+
+#[test]
+fn the_palette_finds_actions_by_name_and_runs_them() {
+    let (mut app, _) = app();
+    assert!(press(&mut app, KeyCode::Char(':')).is_empty());
+    assert!(matches!(
+        app.modal,
+        Some(liveact::tui::app::Modal::Palette { .. })
+    ));
+    for c in "exp".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    assert_eq!(
+        liveact::tui::app::palette_matches("exp"),
+        [liveact::keymap::Action::Export]
+    );
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        [Cmd::Export {
+            campaign: "food-delivery".into(),
+            activity: "order-1".into()
+        }]
+    );
+    assert!(app.modal.is_none());
+    // Ctrl-P opens it too; ↓ picks the second match of "send".
+    update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL)),
+    );
+    for c in "send".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Down);
+    match press(&mut app, KeyCode::Enter).as_slice() {
+        [] => assert!(
+            app.last_error.is_some(),
+            "send-update of a never-started activity is refused or asks"
+        ),
+        [Cmd::Submit(send)] => assert_eq!(send.event, Event::Update),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn remapped_keys_run_their_action_and_help_shows_them() {
+    let (mut app, _) = app();
+    press(&mut app, KeyCode::Char('l'));
+    let keys = ["S".to_string()];
+    app.keymap = liveact::keymap::Keymap::with_overrides([("send-start", &keys[..])]).unwrap();
+    assert!(
+        press(&mut app, KeyCode::Char('s')).is_empty(),
+        "s no longer sends"
+    );
+    let help = liveact::tui::keys::help(app.focus, &app.keymap, "send start");
+    assert_eq!(
+        help,
+        [("S".to_string(), "send start (send-start)".to_string())]
+    );
+    let cmds = update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('S'), KeyModifiers::SHIFT)),
+    );
+    assert!(
+        cmds.is_empty()
+            && app
+                .last_error
+                .as_deref()
+                .is_some_and(|e| e.contains("start not sent")),
+        "S runs send-start: {:?}",
+        app.last_error
+    );
+}

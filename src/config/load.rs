@@ -71,11 +71,13 @@ pub fn parse(text: &str, path: &Path, loose_permissions: bool) -> Result<Config,
         }
         Some(theme.into_inner())
     });
+    let keys = loader.keys(raw.keys);
     if loader.errors.is_empty() {
         Ok(Config {
             path: path.to_path_buf(),
             default_profile,
             theme,
+            keys,
             profiles,
             campaigns,
             warnings: loader.warnings,
@@ -118,6 +120,45 @@ impl Loader<'_> {
     fn warn(&mut self, span: Range<usize>, message: impl Into<String>, hint: impl Into<String>) {
         let warning = ConfigError::new(self.path, Some(self.pos(span)), message).hint(hint);
         self.warnings.push(warning);
+    }
+
+    /// The keymap with `[keys]` applied; a bad action, key or a clash is an error at its line.
+    fn keys(&mut self, raw: IndexMap<String, Spanned<RawKeys>>) -> crate::keymap::Keymap {
+        let mut overrides: Vec<(String, Vec<String>, Range<usize>)> = Vec::new();
+        for (action, keys) in raw {
+            let span = keys.span();
+            let keys = match keys.into_inner() {
+                RawKeys::One(key) => vec![key],
+                RawKeys::Many(keys) => keys,
+            };
+            overrides.push((action, keys, span));
+        }
+        // Check each override alone first, so an error points at its own line.
+        for (action, keys, span) in &overrides {
+            if let Err(message) =
+                crate::keymap::Keymap::with_overrides([(action.as_str(), &keys[..])])
+                && !message.starts_with("key `")
+            {
+                self.error(span.clone(), format!("[keys] {action}: {message}"), None);
+                return crate::keymap::Keymap::default();
+            }
+        }
+        let all = overrides.iter().map(|(a, k, _)| (a.as_str(), &k[..]));
+        match crate::keymap::Keymap::with_overrides(all) {
+            Ok(map) => map,
+            Err(message) => {
+                let span = overrides
+                    .iter()
+                    .find(|(action, _, _)| message.contains(&format!("`{action}`")))
+                    .map_or(0..0, |(_, _, span)| span.clone());
+                self.error(
+                    span,
+                    format!("[keys]: {message}"),
+                    Some("give each key to one action only".into()),
+                );
+                crate::keymap::Keymap::default()
+            }
+        }
     }
 
     fn profile(&mut self, name: &str, raw: Spanned<RawProfile>) -> Option<Profile> {

@@ -15,6 +15,17 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub campaigns: Vec<Spanned<RawCampaign>>,
     pub theme: Option<Spanned<String>>,
+    /// `[keys]`: action name = key or list of keys.
+    #[serde(default)]
+    pub keys: IndexMap<String, Spanned<RawKeys>>,
+}
+
+/// One action's keys: `"x"` or `["x", "ctrl-x"]`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(super) enum RawKeys {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]

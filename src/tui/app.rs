@@ -7,6 +7,7 @@ use crate::activity::{ActivityHistory, Event, Lifecycle, Severity};
 use crate::ajo::problem;
 use crate::config::{Campaign, CampaignKind};
 use crate::dispatch::{Outcome, Outgoing, Progress};
+use crate::keymap::{Action, Keymap};
 use crate::store::{ActivityRecord, SendId, SendRecord, SendStatus};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui_textarea::TextArea;
@@ -56,7 +57,13 @@ impl Pane {
 /// A dialog over the panes; it takes the keys while open.
 #[derive(Debug)]
 pub enum Modal {
-    Help,
+    /// The keys as bound, filtered by what is typed.
+    Help { query: String },
+    /// Every action by name, filtered as typed; Enter runs the selected one.
+    Palette {
+        input: TextArea<'static>,
+        selected: usize,
+    },
     /// Typing a new activity id (empty: generated).
     AddActivity(TextArea<'static>),
     /// Typing the activities filter (applied as typed).
@@ -196,6 +203,8 @@ pub struct App {
     pub walk: Option<Walk>,
     /// Seconds between two steps of a walk.
     pub walk_interval: i64,
+    /// Which key runs which action (the config's `[keys]` over the defaults).
+    pub keymap: Keymap,
     /// Presenter mode: the values in `secrets` are masked on screen and in what is copied.
     pub present: bool,
     /// User ids, org id, client id: what presenter mode hides.
@@ -253,6 +262,7 @@ impl App {
             stamps: HashMap::new(),
             walk: None,
             walk_interval: 5,
+            keymap: Keymap::default(),
             present: false,
             secrets: Vec::new(),
         };
@@ -869,26 +879,45 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
         on_edit_key(app, key);
         return Vec::new();
     }
-    // Commands are plain keys: Ctrl-E or Alt-S must not send an end or a start by habit.
+    // Ctrl or Alt only reach what is bound with them: Ctrl-E must not send an end by habit.
     if key
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        && app.keymap.action(&key).is_none()
     {
         return Vec::new();
     }
     app.toast = None;
-    match key.code {
-        KeyCode::Char('q') => return quit(app),
-        KeyCode::Char('?') => app.modal = Some(Modal::Help),
-        KeyCode::Tab => app.focus = app.focus.cycle(true),
-        KeyCode::BackTab => app.focus = app.focus.cycle(false),
-        KeyCode::Char('s') => return app.send(Event::Start),
-        KeyCode::Char('u') => return app.send(Event::Update),
-        KeyCode::Char('e') => return app.send(Event::End),
-        KeyCode::Char('n') => return app.next_step(),
-        KeyCode::Char('N') => return app.toggle_walk(),
-        KeyCode::Char('y') => return app.copy_request(),
-        KeyCode::Char('Y') => {
+    match app.keymap.action(&key) {
+        Some(action) => run_action(app, action),
+        None => on_pane_key(app, key),
+    }
+}
+
+/// Runs one named action (from its key or from the palette).
+pub fn run_action(app: &mut App, action: Action) -> Vec<Cmd> {
+    match action {
+        Action::Quit => return quit(app),
+        Action::Help => {
+            app.modal = Some(Modal::Help {
+                query: String::new(),
+            })
+        }
+        Action::Palette => {
+            app.modal = Some(Modal::Palette {
+                input: line(""),
+                selected: 0,
+            })
+        }
+        Action::NextPane => app.focus = app.focus.cycle(true),
+        Action::PreviousPane => app.focus = app.focus.cycle(false),
+        Action::SendStart => return app.send(Event::Start),
+        Action::SendUpdate => return app.send(Event::Update),
+        Action::SendEnd => return app.send(Event::End),
+        Action::NextStep => return app.next_step(),
+        Action::Walk => return app.toggle_walk(),
+        Action::CopyRequest => return app.copy_request(),
+        Action::CopyPayload => {
             let aps = [
                 "/recipients/0/context/requestPayload/aps",
                 "/context/requestPayload/aps",
@@ -904,7 +933,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
                 mask: app.mask(),
             }];
         }
-        KeyCode::Char('P') => {
+        Action::Present => {
             app.present = !app.present;
             app.toast = Some(
                 if app.present {
@@ -915,7 +944,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
                 .into(),
             );
         }
-        KeyCode::Char('x') => match (app.current_campaign(), app.selected_activity()) {
+        Action::Export => match (app.current_campaign(), app.selected_activity()) {
             (Some(campaign), Some((activity, _))) => {
                 return vec![Cmd::Export {
                     campaign: campaign.name.clone(),
@@ -924,16 +953,24 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
             }
             _ => app.last_error = Some("no activity selected: add one with a".into()),
         },
-        KeyCode::Char('a') => app.modal = Some(Modal::AddActivity(line(""))),
-        KeyCode::Char('/') => {
+        Action::AddActivity => app.modal = Some(Modal::AddActivity(line(""))),
+        Action::Filter => {
             app.focus = Pane::Activities;
             app.modal = Some(Modal::Filter(line(&app.filter)));
         }
-        KeyCode::Char('[') => switch_section(app, false),
-        KeyCode::Char(']') => switch_section(app, true),
-        _ => return on_pane_key(app, key),
+        Action::PreviousTab => switch_section(app, false),
+        Action::NextTab => switch_section(app, true),
     }
     Vec::new()
+}
+
+/// Actions whose name or description contains `query` (case-insensitive), in palette order.
+pub fn palette_matches(query: &str) -> Vec<Action> {
+    let query = query.to_lowercase();
+    Action::ALL
+        .into_iter()
+        .filter(|a| a.name().contains(&query) || a.describe().to_lowercase().contains(&query))
+        .collect()
 }
 
 fn quit(app: &mut App) -> Vec<Cmd> {
@@ -1102,9 +1139,47 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
         KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q')
     );
     match modal {
-        Modal::Help => {
-            if !(no || key.code == KeyCode::Char('?')) {
-                app.modal = Some(Modal::Help);
+        Modal::Help { mut query } => match key.code {
+            KeyCode::Esc => {}
+            KeyCode::Char('?') if query.is_empty() => {}
+            KeyCode::Backspace => {
+                query.pop();
+                app.modal = Some(Modal::Help { query });
+            }
+            KeyCode::Char(c) => {
+                query.push(c);
+                app.modal = Some(Modal::Help { query });
+            }
+            _ => app.modal = Some(Modal::Help { query }),
+        },
+        Modal::Palette {
+            mut input,
+            selected,
+        } => {
+            let matches = palette_matches(&input.lines().join(""));
+            match key.code {
+                KeyCode::Esc => {}
+                KeyCode::Enter => {
+                    if let Some(action) = matches.get(selected) {
+                        return run_action(app, *action);
+                    }
+                }
+                KeyCode::Down => {
+                    app.modal = Some(Modal::Palette {
+                        input,
+                        selected: step(selected, matches.len(), true),
+                    })
+                }
+                KeyCode::Up => {
+                    app.modal = Some(Modal::Palette {
+                        input,
+                        selected: step(selected, matches.len(), false),
+                    })
+                }
+                _ => {
+                    input.input(key);
+                    app.modal = Some(Modal::Palette { input, selected: 0 });
+                }
             }
         }
         Modal::AddActivity(mut area) => match key.code {

@@ -1,21 +1,37 @@
 //! The keys of each pane, as `?` lists them.
 
 use super::app::Pane;
+use crate::keymap::{Action, Keymap};
 
-/// Keys that work everywhere outside a text field.
-pub const GLOBAL: &[(&str, &str)] = &[
-    ("Tab / Shift-Tab", "next / previous pane"),
-    ("s u e", "send start / update / end"),
-    ("n", "send the next scripted step"),
-    ("N", "walk the remaining steps, 5 s apart (N stops)"),
-    ("x", "export the activity's timeline (Markdown)"),
-    ("a", "add an activity (Enter alone: generated id)"),
-    ("y / Y", "copy request as cURL / payload (OSC 52)"),
-    ("P", "presenter mode: mask ids and tokens"),
-    ("[ ]", "previous / next editor tab"),
-    ("?", "this help"),
-    ("q  Ctrl-C", "quit"),
-];
+/// The help's lines for the focused pane and every action as bound, whose key or text contains
+/// `query` (case-insensitive): (keys, what they do).
+pub fn help(pane_focus: Pane, keymap: &Keymap, query: &str) -> Vec<(String, String)> {
+    let query = query.to_lowercase();
+    let pane_keys = pane(pane_focus)
+        .iter()
+        .map(|(k, what)| (k.to_string(), what.to_string()));
+    let actions = Action::ALL.iter().map(|a| {
+        let keys = keymap.keys_of(*a);
+        let keys = if keys.is_empty() {
+            "(unbound)".to_string()
+        } else {
+            keys.join(" ")
+        };
+        (keys, format!("{} ({})", a.describe(), a.name()))
+    });
+    pane_keys
+        .chain(std::iter::once((
+            "Ctrl-C".to_string(),
+            "quit, always".to_string(),
+        )))
+        .chain(actions)
+        .filter(|(k, what)| {
+            query.is_empty()
+                || k.to_lowercase().contains(&query)
+                || what.to_lowercase().contains(&query)
+        })
+        .collect()
+}
 
 /// Keys of one pane.
 pub fn pane(pane: Pane) -> &'static [(&'static str, &'static str)] {

@@ -104,6 +104,7 @@ pub fn run_console(
             Box::new(crate::activity::new_request_id),
         );
         app.present = present;
+        app.keymap = config.keys.clone();
         app.hide(identifiers(config, profile));
         let mut guard = terminal::TerminalGuard::enter()
             .map_err(|e| ConnectError::Setup(format!("cannot use the terminal: {e}")))?;

@@ -14,23 +14,57 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, modal: &Modal, styles: &Styles) {
     match modal {
-        Modal::Help => {
-            let mut lines = vec![heading(&format!("{} pane", app.focus.title()))];
-            lines.extend(
-                keys::pane(app.focus)
-                    .iter()
-                    .map(|(k, what)| key_line(k, what, styles)),
+        Modal::Help { query } => {
+            let title = if query.is_empty() {
+                " Keys · type to search · Esc closes ".to_string()
+            } else {
+                format!(" Keys matching `{query}` · Esc closes ")
+            };
+            let lines: Vec<Line> = keys::help(app.focus, &app.keymap, query)
+                .iter()
+                .map(|(k, what)| key_line(k, what, styles))
+                .collect();
+            let lines = if lines.is_empty() {
+                vec![Line::styled("no key matches", styles.muted)]
+            } else {
+                lines
+            };
+            boxed(frame, area, &title, lines, 80, 0, styles);
+        }
+        Modal::Palette { input, selected } => {
+            let matches = crate::tui::app::palette_matches(&input.lines().join(""));
+            let spot = centred(
+                area,
+                70,
+                (matches.len() as u16 + 3)
+                    .min(area.height.saturating_sub(2))
+                    .max(4),
             );
-            lines.push(Line::raw(""));
-            lines.push(heading("everywhere"));
-            lines.extend(
-                keys::GLOBAL
-                    .iter()
-                    .map(|(k, what)| key_line(k, what, styles)),
-            );
-            lines.push(Line::raw(""));
-            lines.push(Line::styled("Esc or ? closes", styles.muted));
-            boxed(frame, area, " Keys ", lines, 80, 0, styles);
+            frame.render_widget(Clear, spot);
+            let block = Block::new()
+                .borders(Borders::ALL)
+                .border_style(styles.focus)
+                .title(" Run an action (↑↓ Enter, Esc) ");
+            let inner = block.inner(spot);
+            frame.render_widget(block, spot);
+            let [line, list] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+            frame.render_widget(input, line);
+            let rows: Vec<Line> = matches
+                .iter()
+                .enumerate()
+                .map(|(i, action)| {
+                    let keys = app.keymap.keys_of(*action).join(" ");
+                    let text = format!("{:<14} {:<12} {}", action.name(), keys, action.describe());
+                    let style = if i == *selected {
+                        styles.selection
+                    } else {
+                        styles.text
+                    };
+                    Line::styled(fit(&text, list.width as usize), style)
+                })
+                .collect();
+            frame.render_widget(Paragraph::new(rows), list);
         }
         Modal::AddActivity(input) => input_box(
             frame,
