@@ -24,10 +24,11 @@ pub enum Action {
     CopyRequest,
     CopyPayload,
     Present,
+    EditExternally,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::SendStart,
         Action::SendUpdate,
         Action::SendEnd,
@@ -43,6 +44,7 @@ impl Action {
         Action::CopyRequest,
         Action::CopyPayload,
         Action::Present,
+        Action::EditExternally,
         Action::Palette,
         Action::Help,
         Action::Quit,
@@ -69,6 +71,7 @@ impl Action {
             Action::CopyRequest => "copy-request",
             Action::CopyPayload => "copy-payload",
             Action::Present => "present",
+            Action::EditExternally => "edit-json",
         }
     }
 
@@ -93,6 +96,7 @@ impl Action {
             Action::CopyRequest => "copy the request as cURL",
             Action::CopyPayload => "copy the payload",
             Action::Present => "presenter mode: mask ids",
+            Action::EditExternally => "edit the draft as JSON in $VISUAL / $EDITOR",
         }
     }
 
@@ -116,6 +120,7 @@ impl Action {
             Action::CopyRequest => &["y"],
             Action::CopyPayload => &["Y"],
             Action::Present => &["P"],
+            Action::EditExternally => &["E"],
         }
     }
 

@@ -247,3 +247,30 @@ fn no_color_draws_the_highlights_without_a_colour_code() {
         "colours without NO_COLOR:\n{coloured:?}"
     );
 }
+
+#[test]
+fn capital_e_edits_the_draft_in_the_editor_and_the_console_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start("editor", 120, 40, dir.path());
+    let command = format!(
+        "EDITOR='sed -i s/Pizza/Sushi/' {} --demo --state-dir {}",
+        env!("CARGO_BIN_EXE_liveact"),
+        dir.path().join("state").display()
+    );
+    tmux.keys(&[&command, "Enter"]);
+    tmux.wait_for("the console", |s| s.contains("Pizza: {orderStatus}"));
+    tmux.keys(&["E"]);
+    let screen = tmux.wait_for("the edited draft", |s| {
+        s.contains("draft updated from the editor")
+    });
+    assert!(
+        screen.contains("Sushi: {orderStatus}"),
+        "the card follows the edit:\n{screen}"
+    );
+    assert!(
+        screen.contains("Campaigns"),
+        "the console is back:\n{screen}"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for("the shell again", |s| !s.contains("Campaigns"));
+}

@@ -253,6 +253,10 @@ async fn the_real_loop_walks_one_delivery_start_two_updates_end() {
         theme: liveact::tui::theme::Theme::default(),
         profile: profile.clone(),
         clipboard: Box::new(clipboard.clone()),
+        // A scripted editor: the driver's E turns OnTheWay into Delivered in the raw JSON.
+        editor: Box::new(|text: &str| {
+            liveact::tui::external::edit_with("sed -i s/OnTheWay/Delivered/", text)
+        }),
     };
     let mut app = App::new(
         config.campaigns.clone(),
@@ -273,6 +277,7 @@ async fn the_real_loop_walks_one_delivery_start_two_updates_end() {
         accepted(&store, 2).await;
         driver.press(KeyCode::Char('n')); // step 3: update, OnTheWay
         accepted(&store, 3).await;
+        driver.press(KeyCode::Char('E')); // the scripted editor sets Delivered
         driver.press(KeyCode::Char('e')); // end with what the form holds
         accepted(&store, 4).await;
         // Copy the request as cURL, then again in presenter mode: the recipient is masked.
@@ -321,8 +326,8 @@ async fn the_real_loop_walks_one_delivery_start_two_updates_end() {
         .unwrap();
     assert_eq!(activity["state"], "ended", "{device}");
     assert_eq!(
-        activity["content_state"]["orderStatus"], "OnTheWay",
-        "{device}"
+        activity["content_state"]["orderStatus"], "Delivered",
+        "the edit made in $EDITOR was sent: {device}"
     );
     assert_eq!(
         device["dropped"].as_array().map(Vec::len),

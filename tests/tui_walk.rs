@@ -386,3 +386,55 @@ fn remapped_keys_run_their_action_and_help_shows_them() {
         app.last_error
     );
 }
+
+#[test]
+fn e_opens_the_draft_in_the_editor_and_a_bad_file_is_kept_with_its_error() {
+    let (mut app, _) = app();
+    match press(&mut app, KeyCode::Char('E')).as_slice() {
+        [Cmd::EditExternally(text)] => assert!(text.contains("\"content-state\"")),
+        other => panic!("{other:?}"),
+    }
+    update(
+        &mut app,
+        Msg::Edited(Ok(
+            "{\"content-state\": {\"orderStatus\": \"Preparing\"}}".into()
+        )),
+    );
+    assert_eq!(app.form.content_state[0].text_value(), "Preparing");
+    assert_eq!(app.toast.as_deref(), Some("draft updated from the editor"));
+    let broken = "{\"content-state\": {\"orderStatus\": \"Delivered\",}}";
+    update(&mut app, Msg::Edited(Ok(broken.into())));
+    assert_eq!(
+        app.form.raw.lines().join("\n"),
+        broken,
+        "the user's text is kept"
+    );
+    assert_eq!(
+        app.form.content_state[0].text_value(),
+        "Preparing",
+        "the fields keep the last good draft"
+    );
+    assert!(
+        app.last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("the edited JSON does not apply: line 1, column")),
+        "{:?}",
+        app.last_error
+    );
+    assert_eq!(
+        app.section,
+        liveact::tui::form::Section::Raw,
+        "the raw tab shows it"
+    );
+    update(
+        &mut app,
+        Msg::Edited(Err(
+            "`false` exited with exit status: 1; the draft is unchanged".into(),
+        )),
+    );
+    assert!(
+        app.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("the draft is unchanged"))
+    );
+}

@@ -137,6 +137,8 @@ pub enum Msg {
     TokenAge(Option<Duration>),
     /// A timeline export was written (the path) or failed (why).
     Exported(Result<String, String>),
+    /// The editor gave the draft's JSON back (or could not run).
+    Edited(Result<String, String>),
     /// Text went to the clipboard (what, how many bytes) or could not (why).
     Copied(Result<(String, usize), String>),
 }
@@ -160,6 +162,8 @@ pub enum Cmd {
         text: String,
         mask: Vec<String>,
     },
+    /// Open this JSON in the user's editor, the console suspended meanwhile.
+    EditExternally(String),
     /// Put the request as a cURL script (secrets as shell variables) on the clipboard.
     CopyCurl {
         request: Box<crate::activity::Request>,
@@ -844,6 +848,27 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             app.token_age = age;
             Vec::new()
         }
+        Msg::Edited(result) => {
+            match result {
+                Ok(text) => {
+                    // The text lands in the raw JSON tab whatever it holds: a bad file is shown,
+                    // with its error, never thrown away.
+                    app.form.raw = TextArea::new(text.lines().map(str::to_string).collect());
+                    app.section = Section::Raw;
+                    app.focus = Pane::Editor;
+                    if app.form.apply_raw() {
+                        app.toast = Some("draft updated from the editor".into());
+                    } else {
+                        app.last_error = Some(format!(
+                            "the edited JSON does not apply: {}",
+                            app.form.raw_error.clone().unwrap_or_default()
+                        ));
+                    }
+                }
+                Err(error) => app.last_error = Some(error),
+            }
+            Vec::new()
+        }
         Msg::Copied(result) => {
             match result {
                 Ok((what, bytes)) => {
@@ -932,6 +957,9 @@ pub fn run_action(app: &mut App, action: Action) -> Vec<Cmd> {
                 text: text.unwrap_or_default(),
                 mask: app.mask(),
             }];
+        }
+        Action::EditExternally => {
+            return vec![Cmd::EditExternally(app.form.raw.lines().join("\n"))];
         }
         Action::Present => {
             app.present = !app.present;

@@ -2,6 +2,7 @@
 //! sends and their log. `update` is pure, `view` draws, `run` is the loop.
 
 pub mod app;
+pub mod external;
 pub mod form;
 pub mod keys;
 pub mod present;
@@ -96,6 +97,9 @@ pub fn run_console(
             theme,
             profile: profile.clone(),
             clipboard: Box::new(std::io::stdout()),
+            editor: Box::new(|text: &str| {
+                terminal::suspended(|| external::edit_with(&external::editor_command(), text))
+            }),
         };
         let mut app = App::new(
             config.campaigns.clone(),

@@ -28,7 +28,12 @@ pub struct Services {
     pub profile: Profile,
     /// Where OSC 52 copies go: the terminal (a recorder in tests).
     pub clipboard: Box<dyn Write + Send>,
+    /// Edits a text in the user's editor, the console suspended meanwhile.
+    pub editor: Editor,
 }
+
+/// Edits a text outside the console: the edited text, or why the editor failed.
+pub type Editor = Box<dyn FnMut(&str) -> Result<String, String> + Send>;
 
 /// Runs the console until the user quits or the input ends.
 pub async fn run<B, S>(
@@ -46,7 +51,14 @@ where
     loop {
         while let Some(msg) = queue.pop_front() {
             for cmd in update(app, msg) {
-                if let Some(msg) = execute(cmd, services).await {
+                if let Cmd::EditExternally(text) = cmd {
+                    let edited = (services.editor)(&text);
+                    // The editor drew over the screen: repaint everything.
+                    terminal
+                        .clear()
+                        .map_err(|e| io::Error::other(e.to_string()))?;
+                    queue.push_back(Msg::Edited(edited));
+                } else if let Some(msg) = execute(cmd, services).await {
                     queue.push_back(msg);
                 }
             }
@@ -150,6 +162,7 @@ async fn execute(cmd: Cmd, services: &mut Services) -> Option<Msg> {
             Some(Msg::Exported(written))
         }
         Cmd::Copy { label, text, mask } => Some(copy(services, label, &text, &mask)),
+        Cmd::EditExternally(_) => None, // handled by the loop, which owns the terminal
         Cmd::CopyCurl { request, mask } => {
             let about = format!(
                 "liveact: {} to {}",

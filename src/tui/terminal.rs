@@ -44,6 +44,16 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Runs `f` with the terminal handed back to the user (an editor runs in it), then takes it over
+/// again.
+pub fn suspended<T>(f: impl FnOnce() -> T) -> T {
+    restore();
+    let value = f();
+    let _ = enable_raw_mode();
+    let _ = execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste);
+    value
+}
+
 /// Puts the terminal back: cooked mode, main screen, no bracketed paste, visible cursor.
 pub fn restore() {
     let _ = disable_raw_mode();
