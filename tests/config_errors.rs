@@ -520,3 +520,21 @@ fn keys_remap_and_clashes_name_both_actions() {
         "data did not match any variant",
     );
 }
+
+#[test]
+fn the_console_walk_interval() {
+    let config = config::parse(
+        "walk_interval = \"750ms\"\n",
+        Path::new("liveact.toml"),
+        false,
+    )
+    .unwrap();
+    assert_eq!(config.walk_interval, std::time::Duration::from_millis(750));
+    let default = config::parse("", Path::new("liveact.toml"), false).unwrap();
+    assert_eq!(default.walk_interval, std::time::Duration::from_secs(5));
+    assert_one(
+        "walk_interval = \"soon\"\n",
+        "1:17",
+        "`soon` is not a duration",
+    );
+}

@@ -72,11 +72,15 @@ pub fn parse(text: &str, path: &Path, loose_permissions: bool) -> Result<Config,
         Some(theme.into_inner())
     });
     let keys = loader.keys(raw.keys);
+    let walk_interval = loader
+        .duration(raw.walk_interval)
+        .unwrap_or(Duration::from_secs(5));
     if loader.errors.is_empty() {
         Ok(Config {
             path: path.to_path_buf(),
             default_profile,
             theme,
+            walk_interval,
             keys,
             profiles,
             campaigns,

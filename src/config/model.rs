@@ -36,6 +36,8 @@ pub struct Config {
     /// The console's theme: a shipped or user theme's name, or a TOML file (relative to this
     /// file's directory). `--theme` and `$LIVEACT_THEME` win over it.
     pub theme: Option<String>,
+    /// The wait between two steps of a console walk (`N`); default 5 s.
+    pub walk_interval: Duration,
     /// The console's keys: `[keys]` over the defaults.
     pub keys: crate::keymap::Keymap,
     pub profiles: IndexMap<String, Profile>,

@@ -15,6 +15,8 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub campaigns: Vec<Spanned<RawCampaign>>,
     pub theme: Option<Spanned<String>>,
+    /// Seconds between two steps of a console walk (`N`), e.g. "5s".
+    pub walk_interval: Option<Spanned<String>>,
     /// `[keys]`: action name = key or list of keys.
     #[serde(default)]
     pub keys: IndexMap<String, Spanned<RawKeys>>,

@@ -591,6 +591,15 @@ impl App {
         }]
     }
 
+    /// How many of the current campaign's steps an activity has done, and how many there are.
+    pub fn step_of(&self, record: Option<&ActivityRecord>) -> Option<(usize, usize)> {
+        let campaign = self.current_campaign().filter(|c| !c.steps.is_empty())?;
+        Some((
+            steps_done(campaign, record).min(campaign.steps.len()),
+            campaign.steps.len(),
+        ))
+    }
+
     /// When the console must wake up for its own sake (the next step of a walk), Unix seconds.
     pub fn next_wake(&self) -> Option<i64> {
         self.walk.as_ref().and_then(|w| w.next_at)

@@ -109,6 +109,7 @@ pub fn run_console(
         );
         app.present = present;
         app.keymap = config.keys.clone();
+        app.walk_interval = config.walk_interval.as_secs() as i64;
         app.hide(identifiers(config, profile));
         let mut guard = terminal::TerminalGuard::enter()
             .map_err(|e| ConnectError::Setup(format!("cannot use the terminal: {e}")))?;

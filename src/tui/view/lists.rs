@@ -71,6 +71,11 @@ pub fn activities(frame: &mut Frame, area: Rect, app: &App, focused: bool, style
             },
         };
         let updates = record.map_or(0, |r| r.updates);
+        // The scripted step it is on, `3/5`, when the campaign has steps.
+        let state = match app.step_of(*record) {
+            Some((done, total)) => format!("{state} {done}/{total}"),
+            None => state,
+        };
         let last = app
             .log
             .iter()
@@ -102,7 +107,7 @@ pub fn activities(frame: &mut Frame, area: Rect, app: &App, focused: bool, style
             vec!["id", "state", "upd", "last", "age"],
             vec![
                 Constraint::Fill(3),
-                Constraint::Length(9),
+                Constraint::Length(12),
                 Constraint::Length(3),
                 Constraint::Length(6),
                 Constraint::Length(8),
@@ -113,7 +118,7 @@ pub fn activities(frame: &mut Frame, area: Rect, app: &App, focused: bool, style
             vec!["id", "state", "age"],
             vec![
                 Constraint::Fill(1),
-                Constraint::Length(9),
+                Constraint::Length(12),
                 Constraint::Length(8),
             ],
         )
