@@ -121,5 +121,8 @@ pub fn mock_faults(faults: &MockFaults) -> Faults {
     if let Some(ttl) = faults.token_ttl {
         out.token_ttl = ttl;
     }
+    if let Some(delay) = faults.execution_delay {
+        out.execution_delay = delay;
+    }
     out
 }

@@ -240,6 +240,35 @@ impl Mock {
     async fn stats(&self) -> Value {
         self.mock_get("/_mock/stats").await
     }
+
+    /// Polls `GET path` (below the AJO base URL) until `key` reads `value`; returns that body.
+    async fn poll_until(&self, token: &str, path: &str, key: &str, value: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let answer = self.send(Method::GET, path, &headers(token), None).await;
+            assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+            if answer.body[key] == value {
+                return answer.body;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{key} never became {value}: {}",
+                answer.body
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    async fn execution_until(&self, token: &str, id: &str, status: &str) -> Value {
+        let path = format!("/im/executions/audience/{id}");
+        self.poll_until(token, &path, "status", status).await
+    }
+
+    async fn schedule_until(&self, token: &str, id: &str, status: &str) -> Value {
+        let path = format!("/im/executions/schedules/{id}");
+        self.poll_until(token, &path, "scheduleStatus", status)
+            .await
+    }
 }
 
 async fn answer(response: reqwest::Response) -> Answer {
@@ -712,7 +741,11 @@ async fn a_second_start_restarts_the_activity_and_is_recorded() {
 
 #[tokio::test]
 async fn audience_broadcast_updates_the_channel_and_reports_its_status() {
-    let mock = start(Faults::default()).await;
+    let mock = start(Faults {
+        execution_delay: Duration::from_millis(300),
+        ..Faults::default()
+    })
+    .await;
     let token = mock.token().await;
     let start = match_push("chan-1", Event::Start, &[], NOW);
     let started = mock.audience(&token, &start).await;
@@ -747,21 +780,25 @@ async fn audience_broadcast_updates_the_channel_and_reports_its_status() {
     );
 
     let id = updated.body["executionId"].as_str().unwrap();
-    let status = mock
-        .send(
-            Method::GET,
-            &format!("/im/executions/audience/{id}"),
-            &headers(&token),
-            None,
-        )
-        .await;
-    assert_eq!(status.status, StatusCode::OK, "{}", status.body);
-    assert_eq!(status.body["executionId"], id);
-    assert_eq!(status.body["status"], "Succeeded");
-    assert_eq!(status.body["campaignId"], match_score().id);
-    assert_eq!(status.body["audienceId"], "audience-1");
-    assert_eq!(status.body["targetedProfileCount"], 1);
-    assert!(status.body["createdAt"].is_string());
+    let path = format!("/im/executions/audience/{id}");
+    let first = mock.send(Method::GET, &path, &headers(&token), None).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.body["status"], "InProgress", "{}", first.body);
+    assert!(first.body.get("targetedProfileCount").is_none());
+    let status = mock.execution_until(&token, id, "Succeeded").await;
+    assert_eq!(status["executionId"], id);
+    assert_eq!(status["campaignId"], match_score().id);
+    assert_eq!(status["audienceId"], "audience-1");
+    assert_eq!(status["targetedProfileCount"], 1);
+    assert!(status["createdAt"].is_string());
+    // Controls on the channel up to this execution: the start is not one, the goal is.
+    assert_eq!(
+        status["executionLifecycle"]["controlBreakdown"],
+        json!({ "update": 1, "end": 0 })
+    );
+    let start_id = started.body["executionId"].as_str().unwrap();
+    let start_status = mock.execution_until(&token, start_id, "Succeeded").await;
+    assert!(start_status.get("executionLifecycle").is_none());
 
     let unknown = mock
         .send(
@@ -775,22 +812,122 @@ async fn audience_broadcast_updates_the_channel_and_reports_its_status() {
 }
 
 #[tokio::test]
-async fn audience_requires_an_audience_id_and_refuses_schedules() {
+async fn audience_requires_an_audience_id_and_a_schedule_to_come() {
     let mock = start(Faults::default()).await;
     let token = mock.token().await;
     let mut no_audience = match_push("chan-1", Event::Start, &[], NOW);
     no_audience.as_object_mut().unwrap().remove("audience");
     let title = mock.audience(&token, &no_audience).await.ajo_error(400);
     assert!(title.contains("audience.id"), "{title}");
-    let mut scheduled = match_push("chan-1", Event::Start, &[], NOW);
-    scheduled["schedule"] = json!({ "executeAt": "2030-01-01T00:00:00Z" });
-    let title = mock.audience(&token, &scheduled).await.ajo_error(400);
-    assert!(title.contains("Scheduled"), "{title}");
+    for (at, says) in [
+        ("tomorrow", "is not a date-time"),
+        ("2020-01-01T00:00:00Z", "is in the past"),
+    ] {
+        let mut scheduled = match_push("chan-1", Event::Start, &[], NOW);
+        scheduled["schedule"] = json!({ "executeAt": at });
+        let title = mock.audience(&token, &scheduled).await.ajo_error(400);
+        assert!(
+            title.contains("schedule.executeAt") && title.contains(says),
+            "{title}"
+        );
+    }
     assert_eq!(mock.device().await["activities"], json!({}));
 }
 
+/// An RFC 3339 time `millis` from now.
+fn in_millis(millis: i64) -> String {
+    let at = jiff::Timestamp::now() + jiff::SignedDuration::from_millis(millis);
+    at.to_string()
+}
+
 #[tokio::test]
-async fn schedules_do_not_exist_yet() {
+async fn a_schedule_fires_at_its_time_and_reports_its_execution() {
+    let mock = start(Faults {
+        execution_delay: Duration::ZERO,
+        ..Faults::default()
+    })
+    .await;
+    let token = mock.token().await;
+    let mut body = match_push("chan-1", Event::Start, &[], NOW);
+    let at = in_millis(800);
+    body["schedule"] = json!({ "executeAt": at });
+    let accepted = mock.audience(&token, &body).await;
+    assert_eq!(accepted.status, StatusCode::ACCEPTED, "{}", accepted.body);
+    let id = accepted.body["scheduleId"]
+        .as_str()
+        .expect("scheduleId")
+        .to_string();
+    assert_eq!(accepted.body["scheduleStatus"], "Scheduled");
+    assert_eq!(accepted.body["requestId"], body["requestId"]);
+    assert_eq!(accepted.body["audience"], json!({ "id": "audience-1" }));
+    assert_eq!(
+        accepted.body["executeAt"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap(),
+        at.parse::<jiff::Timestamp>().unwrap()
+    );
+    assert_eq!(
+        mock.device().await["activities"],
+        json!({}),
+        "not before its time"
+    );
+
+    let fired = mock.schedule_until(&token, &id, "Triggered").await;
+    let details = &fired["executionDetails"];
+    assert_eq!(details["status"], "Succeeded", "{fired}");
+    assert_eq!(details["campaignId"], match_score().id);
+    assert_eq!(
+        mock.device().await["activities"]["chan-1"]["state"],
+        "active"
+    );
+    let run = details["executionId"].as_str().unwrap();
+    mock.execution_until(&token, run, "Succeeded").await;
+
+    let path = format!("/im/executions/schedules/{id}");
+    let late = mock
+        .send(Method::DELETE, &path, &headers(&token), None)
+        .await;
+    let title = late.ajo_error(400);
+    assert!(title.contains("already triggered"), "{title}");
+}
+
+#[tokio::test]
+async fn a_cancelled_schedule_never_fires() {
+    let mock = start(Faults::default()).await;
+    let token = mock.token().await;
+    let schedule = |channel: &str, millis| {
+        let mut body = match_push(channel, Event::Start, &[], NOW);
+        body["schedule"] = json!({ "executeAt": in_millis(millis) });
+        body
+    };
+    let cancelled = mock.audience(&token, &schedule("chan-1", 500)).await;
+    let kept = mock.audience(&token, &schedule("chan-2", 700)).await;
+    let cancelled = cancelled.body["scheduleId"].as_str().unwrap().to_string();
+    let path = format!("/im/executions/schedules/{cancelled}");
+    let deleted = mock
+        .send(Method::DELETE, &path, &headers(&token), None)
+        .await;
+    assert_eq!(
+        (deleted.status, &deleted.body),
+        (StatusCode::OK, &json!({}))
+    );
+    for method in [Method::GET, Method::DELETE] {
+        mock.send(method, &path, &headers(&token), None)
+            .await
+            .ajo_error(404);
+    }
+    // Once the later one has fired, the cancelled one's time has passed too.
+    let kept = kept.body["scheduleId"].as_str().unwrap();
+    mock.schedule_until(&token, kept, "Triggered").await;
+    let device = mock.device().await;
+    let channels: Vec<&String> = device["activities"].as_object().unwrap().keys().collect();
+    assert_eq!(channels, ["chan-2"]);
+}
+
+#[tokio::test]
+async fn unknown_schedules_and_executions_are_404_and_need_a_token() {
     let mock = start(Faults::default()).await;
     let token = mock.token().await;
     for method in [Method::GET, Method::DELETE] {
@@ -802,7 +939,7 @@ async fn schedules_do_not_exist_yet() {
                 None,
             )
             .await;
-        answer.ajo_error(404);
+        assert_eq!(answer.ajo_error(404), "Cannot find the Schedule");
         let anonymous = mock
             .send(
                 method,

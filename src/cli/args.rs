@@ -226,4 +226,7 @@ pub struct MockArgs {
     /// Lifetime of issued tokens, e.g. 10m (default 24 h).
     #[arg(long, value_name = "DURATION")]
     pub token_ttl: Option<String>,
+    /// How long an audience execution stays InProgress before it succeeds (default 3s).
+    #[arg(long, value_name = "DURATION")]
+    pub execution_delay: Option<String>,
 }

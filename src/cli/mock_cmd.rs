@@ -26,6 +26,11 @@ pub fn run(cli: &Cli, args: &MockArgs, out: &mut dyn Write, err: &mut dyn Write)
     for (flag, value, slot) in [
         ("--latency", &args.latency, &mut faults.latency),
         ("--token-ttl", &args.token_ttl, &mut faults.token_ttl),
+        (
+            "--execution-delay",
+            &args.execution_delay,
+            &mut faults.execution_delay,
+        ),
     ] {
         if let Some(text) = value {
             match dates::parse_std_duration(text) {

@@ -197,6 +197,10 @@ impl Loader<'_> {
                     ("status_count", raw.status_count.as_ref().map(Spanned::span)),
                     ("retry_after", raw.retry_after.as_ref().map(Spanned::span)),
                     ("token_ttl", raw.token_ttl.as_ref().map(Spanned::span)),
+                    (
+                        "execution_delay",
+                        raw.execution_delay.as_ref().map(Spanned::span),
+                    ),
                 ];
                 self.misplaced(name, "mock", "ajo", &mock_only);
                 ProfileKind::Ajo(Box::new(self.ajo_profile(name, span, raw)?))
@@ -295,6 +299,7 @@ impl Loader<'_> {
                 .bounded(raw.retry_after.take(), "retry_after", 0, 86_400)
                 .map(|n| n as u64),
             token_ttl: self.duration(raw.token_ttl.take()),
+            execution_delay: self.duration(raw.execution_delay.take()),
         }
     }
 

@@ -95,6 +95,8 @@ pub struct MockFaults {
     pub retry_after: Option<u64>,
     /// Lifetime of issued tokens (default: IMS's 24 h).
     pub token_ttl: Option<Duration>,
+    /// How long an audience execution stays `InProgress` (default 3 s).
+    pub execution_delay: Option<Duration>,
 }
 
 /// The kind of a profile with its settings.

@@ -63,6 +63,7 @@ pub(super) struct RawProfile {
     pub status_count: Option<Spanned<i64>>,
     pub retry_after: Option<Spanned<i64>>,
     pub token_ttl: Option<Spanned<String>>,
+    pub execution_delay: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

@@ -23,6 +23,8 @@ pub(crate) struct Audience<'a> {
     pub audience_id: &'a str,
     /// `context.requestPayload.aps`, if present.
     pub push: Option<&'a Value>,
+    /// `schedule.executeAt`: run it then instead of now.
+    pub execute_at: Option<jiff::Timestamp>,
 }
 
 /// A body check: the reason of a refusal is the error's title.
@@ -94,14 +96,28 @@ pub(crate) fn audience(body: &Value) -> Checked<Audience<'_>> {
         None => return invalid("audience.id is required for a Live Activity broadcast"),
     };
     string_or_object_map(body.get("context"), "context")?;
-    if body.get("schedule").is_some() {
-        return invalid("Scheduled executions are not supported by the mock yet");
-    }
+    let execute_at = match body.get("schedule") {
+        None => None,
+        Some(schedule) => {
+            let at = non_empty(
+                object(schedule, "schedule")?,
+                "executeAt",
+                "schedule.executeAt",
+            )?;
+            let at = at.parse::<jiff::Timestamp>().map_err(|e| {
+                format!(
+                    "schedule.executeAt: `{at}` is not a date-time such as 2026-08-29T09:12:33.001Z ({e})"
+                )
+            })?;
+            Some(at)
+        }
+    };
     Ok(Audience {
         request_id,
         campaign_id,
         audience_id,
         push: push(body.get("context")),
+        execute_at,
     })
 }
 

@@ -29,6 +29,7 @@ pub(crate) enum Code {
     Injected = 10,
     NotFound = 11,
     MethodNotAllowed = 12,
+    ScheduleTriggered = 13,
 }
 
 /// `requestId` and `campaignId` echoed in `report.additionalContext`, when known.

@@ -1,17 +1,18 @@
-//! AJO's Interactive Message Execution endpoints: unitary and audience executions (with fault
-//! injection), audience execution status, and schedules (none exist yet).
+//! AJO's Interactive Message Execution endpoints: unitary and audience executions, run now or
+//! scheduled, with fault injection. What becomes of them afterwards is in `runs`.
 
 use super::contract;
 use super::device::activity_id;
 use super::errors::{ApiError, Code, ErrorContext};
 use super::gateway::{authenticate, require_json, require_org_and_sandbox};
-use super::state::{AudienceRun, ExecutionLog, Shared};
+use super::runs;
+use super::state::{ExecutionLog, Schedule, Shared};
 use crate::activity::Endpoint;
 use crate::config::{Campaign, CampaignKind};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, State};
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -36,53 +37,6 @@ pub(crate) async fn audience(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     execute(&shared, Endpoint::Audience, &headers, body).await
-}
-
-/// `GET /im/executions/audience/{executionId}`.
-pub(crate) async fn audience_status(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    id: Result<Path<String>, PathRejection>,
-) -> Result<Json<Value>, ApiError> {
-    authenticate(&shared, &headers)?;
-    let context = ErrorContext::default();
-    require_org_and_sandbox(&headers, &context)?;
-    let state = shared.lock();
-    let run = id
-        .ok()
-        .and_then(|Path(id)| state.audience_runs.get(&id).map(|run| (id, run)));
-    let Some((id, run)) = run else {
-        return Err(ApiError::ajo(
-            StatusCode::NOT_FOUND,
-            Code::ExecutionNotFound,
-            "Cannot find the Execution",
-            &context,
-        ));
-    };
-    Ok(Json(json!({
-        "executionId": id,
-        "status": "Succeeded",
-        "campaignId": run.campaign_id,
-        "audienceId": run.audience_id,
-        "createdAt": run.created_at,
-        "targetedProfileCount": 1,
-    })))
-}
-
-/// `GET` and `DELETE /im/executions/schedules/{scheduleId}`: the mock has no schedules yet.
-pub(crate) async fn schedule(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> ApiError {
-    let context = ErrorContext::default();
-    authenticate(&shared, &headers)
-        .and_then(|()| require_org_and_sandbox(&headers, &context))
-        .err()
-        .unwrap_or_else(|| {
-            ApiError::ajo(
-                StatusCode::NOT_FOUND,
-                Code::ScheduleNotFound,
-                "Cannot find the Schedule",
-                &context,
-            )
-        })
 }
 
 /// Authenticates, logs the call for `/_mock/stats`, answers it and logs the status.
@@ -164,7 +118,7 @@ async fn answer(
     let refused =
         |title| ApiError::ajo(StatusCode::BAD_REQUEST, Code::InvalidBody, title, &context);
     let execution_id = format!("MOCK-{seq}");
-    let created_at = jiff::Timestamp::now().to_string();
+    let now = jiff::Timestamp::now();
     let request_id = match endpoint {
         Endpoint::Unitary => {
             let call = contract::unitary(&body).map_err(refused)?;
@@ -185,22 +139,46 @@ async fn answer(
         }
         Endpoint::Audience => {
             let call = contract::audience(&body).map_err(refused)?;
-            let campaign = campaign(shared, call.campaign_id, CampaignKind::Marketing, &context)?;
+            campaign(shared, call.campaign_id, CampaignKind::Marketing, &context)?;
+            let settings = &shared.settings;
             let mut state = shared.lock();
-            state.device.apply(campaign, call.push);
-            let run = AudienceRun {
-                campaign_id: call.campaign_id.to_string(),
-                audience_id: call.audience_id.to_string(),
-                created_at: created_at.clone(),
-            };
-            state.audience_runs.insert(execution_id.clone(), run);
+            runs::fire_due(&mut state, settings, now);
+            if let Some(at) = call.execute_at {
+                if at <= now {
+                    return Err(refused(format!(
+                        "schedule.executeAt {at} is in the past; schedule a time to come, or drop `schedule` to run now"
+                    )));
+                }
+                let entry = Schedule {
+                    campaign_id: call.campaign_id.to_string(),
+                    audience_id: call.audience_id.to_string(),
+                    execute_at: at,
+                    push: call.push.cloned(),
+                    execution_id: None,
+                };
+                let id = format!("MOCK-SCHEDULE-{seq}");
+                let mut answer = runs::schedule(&mut state, settings, id, entry, now);
+                answer["requestId"] = json!(call.request_id);
+                return Ok(answer);
+            }
+            let (campaign_id, audience_id) = (call.campaign_id, call.audience_id);
+            let id = execution_id.clone();
+            runs::run(
+                &mut state,
+                settings,
+                id,
+                campaign_id,
+                audience_id,
+                call.push,
+                now,
+            );
             call.request_id
         }
     };
     Ok(json!({
         "executionId": execution_id,
         "requestId": request_id,
-        "createdAt": created_at,
+        "createdAt": now.to_string(),
     }))
 }
 

@@ -4,7 +4,8 @@
 //! [`MockServer::ims_url`] talks to it exactly as to Adobe: IMS client credentials, gateway
 //! checks, AJO's request contract and error shapes. Accepted pushes reach a simulated device
 //! that applies Apple's Live Activity rules. Test hooks live under `/_mock/`:
-//! `GET /_mock/device`, `GET /_mock/stats`, `POST /_mock/expire-tokens`.
+//! `GET /_mock/device`, `GET /_mock/stats`, `POST /_mock/expire-tokens`. Audience executions
+//! stay `InProgress` for [`Faults::execution_delay`], then succeed; schedules fire at their time.
 
 mod contract;
 mod device;
@@ -12,6 +13,7 @@ mod errors;
 mod executions;
 mod gateway;
 mod ims;
+mod runs;
 mod state;
 
 use crate::config::Campaign;
@@ -56,10 +58,12 @@ pub struct Faults {
     pub retry_after: Option<u64>,
     /// `expires_in` of issued tokens; they stop working after it.
     pub token_ttl: Duration,
+    /// How long an audience execution (or a fired schedule's) stays `InProgress`.
+    pub execution_delay: Duration,
 }
 
 impl Default for Faults {
-    /// No faults; tokens live 86399 s, as IMS's do.
+    /// No faults; tokens live 86399 s, as IMS's do; audience executions succeed after 3 s.
     fn default() -> Self {
         Faults {
             fail_rate: 0.0,
@@ -68,6 +72,7 @@ impl Default for Faults {
             status_count: None,
             retry_after: None,
             token_ttl: Duration::from_secs(86_399),
+            execution_delay: Duration::from_secs(3),
         }
     }
 }
@@ -150,13 +155,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/ims/token/v3", post(ims::token))
         .route("/ajo/im/executions/unitary", post(executions::unitary))
         .route("/ajo/im/executions/audience", post(executions::audience))
-        .route(
-            "/ajo/im/executions/audience/{id}",
-            get(executions::audience_status),
-        )
+        .route("/ajo/im/executions/audience/{id}", get(runs::get_execution))
         .route(
             "/ajo/im/executions/schedules/{id}",
-            get(executions::schedule).delete(executions::schedule),
+            get(runs::get_schedule).delete(runs::delete_schedule),
         )
         .route("/_mock/device", get(device_view))
         .route("/_mock/stats", get(stats))
@@ -169,7 +171,9 @@ fn router(shared: Arc<Shared>) -> Router {
 
 /// `GET /_mock/device`: the simulated device's activities and dropped pushes.
 async fn device_view(State(shared): State<Arc<Shared>>) -> Response {
-    Json(shared.lock().device.view()).into_response()
+    let mut state = shared.lock();
+    runs::fire_due(&mut state, &shared.settings, jiff::Timestamp::now());
+    Json(state.device.view()).into_response()
 }
 
 /// `GET /_mock/stats`: token counters and every authenticated execution call, in order.

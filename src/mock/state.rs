@@ -2,7 +2,9 @@
 
 use super::MockSettings;
 use super::device::Device;
+use indexmap::IndexMap;
 use serde::Serialize;
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
@@ -22,8 +24,10 @@ pub(crate) struct State {
     pub tokens_issued: u64,
     /// Every execution call that passed authentication, in arrival order.
     pub executions: Vec<ExecutionLog>,
-    /// Accepted audience executions by `executionId`.
-    pub audience_runs: HashMap<String, AudienceRun>,
+    /// Audience executions by `executionId`, in the order they ran.
+    pub audience_runs: IndexMap<String, AudienceRun>,
+    /// Scheduled audience executions by `scheduleId`; a cancelled one is removed.
+    pub schedules: HashMap<String, Schedule>,
     pub device: Device,
 }
 
@@ -58,11 +62,26 @@ pub(crate) struct ExecutionLog {
     pub received_at_ms: i64,
 }
 
-/// An accepted audience execution, for `GET /im/executions/audience/{id}`.
+/// An audience execution, for `GET /im/executions/audience/{id}`.
 pub(crate) struct AudienceRun {
     pub campaign_id: String,
     pub audience_id: String,
-    pub created_at: String,
+    /// The broadcast channel its push went to, and its event.
+    pub channel: Option<String>,
+    pub event: Option<String>,
+    /// When it started running; it is `InProgress` for `Faults::execution_delay` after.
+    pub created: jiff::Timestamp,
+}
+
+/// An audience execution waiting for its time (`schedule.executeAt`).
+pub(crate) struct Schedule {
+    pub campaign_id: String,
+    pub audience_id: String,
+    pub execute_at: jiff::Timestamp,
+    /// The push it carries (`context.requestPayload.aps`), delivered when it fires.
+    pub push: Option<Value>,
+    /// The execution it started, once fired (`Triggered`).
+    pub execution_id: Option<String>,
 }
 
 impl Shared {
