@@ -1041,6 +1041,63 @@ fn rule7_broadcast_channel_must_equal_channel_id() {
     assert_clean(&validate(&body, Some(campaign), None));
 }
 
+#[test]
+fn schedule_is_for_broadcasts_and_must_be_a_time_to_come() {
+    let config = example();
+    let campaign = self::campaign(&config, "match-score");
+    let mut draft = draft(campaign, Event::Update);
+    draft.schedule_at = Some(NOW + 600);
+    let body = body_for(campaign, &draft);
+    assert_eq!(
+        body["schedule"],
+        json!({ "executeAt": "2025-12-04T20:10:00Z" })
+    );
+    // Scheduled, the push carries the time it reaches the device.
+    let stamp = liveact::activity::push_timestamp(NOW, None, draft.schedule_at);
+    assert_eq!(stamp, NOW + 600);
+    assert_clean(&validate(
+        &body_at(campaign, &draft, stamp),
+        Some(campaign),
+        None,
+    ));
+
+    for (at, code, says) in [
+        (
+            json!("2025-12-04T20:00:00Z"),
+            "schedule-past",
+            "is not in the future",
+        ),
+        (
+            json!("2025-12-04T19:00:00Z"),
+            "schedule-past",
+            "is not in the future",
+        ),
+        (
+            json!("tomorrow"),
+            "schedule-time",
+            "must be a date-time string, found \"tomorrow\"",
+        ),
+        (json!(1_764_879_000), "schedule-time", "found 1764879000"),
+    ] {
+        let mut body = body.clone();
+        body["schedule"]["executeAt"] = at;
+        let diagnostics = validate(&body, Some(campaign), None);
+        let d = expect_only(&diagnostics, code, Severity::Error, "schedule.executeAt");
+        assert_message(d, says);
+    }
+
+    let campaign = self::campaign(&config, "food-delivery");
+    let mut draft = self::draft(campaign, Event::Update);
+    draft.schedule_at = Some(NOW + 600);
+    let body = body_for(campaign, &draft);
+    expect_only(
+        &validate(&body, Some(campaign), None),
+        "schedule-unitary",
+        Severity::Error,
+        "schedule",
+    );
+}
+
 // Rule 8: a Unix time in a Swift Date field.
 
 const DATE_CONFIG: &str = r#"

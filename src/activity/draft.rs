@@ -68,6 +68,8 @@ pub struct Draft {
     /// Unix seconds.
     pub stale_date: Option<i64>,
     pub relevance_score: Option<f64>,
+    /// Unix seconds: run the broadcast then (`schedule.executeAt`) instead of now.
+    pub schedule_at: Option<i64>,
 }
 
 impl Draft {
@@ -84,6 +86,7 @@ impl Draft {
             dismissal_date: None,
             stale_date: None,
             relevance_score: None,
+            schedule_at: None,
         }
     }
 

@@ -137,11 +137,24 @@ pub fn build_request(
             (Endpoint::Audience, body)
         }
     };
+    let mut body = body;
+    if let Some(at) = draft.schedule_at {
+        // Unitary calls cannot be scheduled: kept in the body so validation says so.
+        body["schedule"] = json!({ "executeAt": super::dates::format_unix(at) });
+    }
     Request {
         endpoint,
         request_id: request_id.to_string(),
         body,
     }
+}
+
+/// The `aps.timestamp` of a push built at `now`: newer than the last one sent (the device
+/// ignores a push that is not), and for a scheduled broadcast its time, when it reaches the
+/// device.
+pub fn push_timestamp(now: i64, last_sent: Option<i64>, schedule_at: Option<i64>) -> i64 {
+    let at = schedule_at.map_or(now, |at| at.max(now));
+    last_sent.map_or(at, |last| at.max(last.saturating_add(1)))
 }
 
 /// A fresh `requestId`: a random UUID.

@@ -130,6 +130,9 @@ pub struct DraftArgs {
     /// Audience id (marketing; default: the campaign's audience_id).
     #[arg(long, value_name = "ID")]
     pub audience: Option<String>,
+    /// Schedule the broadcast (marketing): +10m, RFC 3339 or Unix seconds.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
     /// requestId to send (default: a fresh UUID).
     #[arg(long, value_name = "ID")]
     pub request_id: Option<String>,

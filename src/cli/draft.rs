@@ -3,7 +3,7 @@
 use super::DraftArgs;
 use crate::activity::{
     ActivityHistory, Alert, Context, Diagnostic, Draft, Event, Request, Severity, Target,
-    build_request, dates, new_request_id, validate_body,
+    build_request, dates, new_request_id, push_timestamp, validate_body,
 };
 use crate::config::{Campaign, CampaignKind, Config, Recipient};
 
@@ -69,6 +69,15 @@ pub fn build<'a>(
     draft.dismiss(args.dismiss_in.as_deref(), args.dismiss_at.as_deref(), now)?;
     if let Some(stale) = &args.stale_in {
         draft.stale_date = Some(dates::after(now, stale)?);
+    }
+    if let Some(at) = &args.at {
+        if campaign.kind == CampaignKind::Transactional {
+            return Err(format!(
+                "--at schedules a broadcast; `{}` is transactional and runs at once",
+                campaign.name
+            ));
+        }
+        draft.schedule_at = Some(dates::parse_time(at, now).map_err(|e| format!("--at: {e}"))?);
     }
     if let Some(score) = args.relevance_score {
         if !score.is_finite() {
@@ -149,9 +158,11 @@ pub fn request<'a>(
     };
     // The device ignores a push that is not newer than the last one: two sends within the same
     // second get consecutive timestamps.
-    let stamp = history
-        .and_then(|h| h.last_timestamp)
-        .map_or(now, |last| now.max(last.saturating_add(1)));
+    let stamp = push_timestamp(
+        now,
+        history.and_then(|h| h.last_timestamp),
+        draft.schedule_at,
+    );
     let request = build_request(campaign, target, to.activity, draft, &to.request_id, stamp);
     let diagnostics = validate_body(
         &request.body,

@@ -3,7 +3,7 @@
 
 use crate::activity::dates::{self, SWIFT_REFERENCE_OFFSET};
 use crate::activity::{Alert, Diagnostic, Draft, Event, FieldSpec, FieldType, Severity};
-use crate::config::{Campaign, Step};
+use crate::config::{Campaign, CampaignKind, Step};
 use ratatui_textarea::TextArea;
 use serde_json::{Map, Value};
 
@@ -205,7 +205,7 @@ pub struct Form {
     pub attributes: Vec<Field>,
     /// title, body, sound.
     pub alert: Vec<Field>,
-    /// dismissal date, stale date, relevance score.
+    /// dismissal date, stale date, relevance score, and for a broadcast its schedule.
     pub dates: Vec<Field>,
     /// content-state keys from the raw JSON that the schema does not know (sent, and warned about).
     pub extra_state: Map<String, Value>,
@@ -217,6 +217,8 @@ pub struct Form {
 const DISMISSAL: &str = "dismissal-date";
 const STALE: &str = "stale-date";
 const RELEVANCE: &str = "relevance-score";
+/// When a broadcast runs (`schedule.executeAt`); empty runs it at once.
+const SCHEDULE: &str = "schedule";
 
 impl Form {
     /// A form holding the campaign's defaults.
@@ -241,6 +243,9 @@ impl Form {
             raw: TextArea::default(),
             raw_error: None,
         };
+        if campaign.kind == CampaignKind::Marketing {
+            form.dates.push(Field::text(SCHEDULE, None, ""));
+        }
         form.sync_raw(now);
         form
     }
@@ -298,7 +303,7 @@ impl Form {
         }
         let attributes = collect(&self.attributes, Some("attributes"));
         let alert = collect(&self.alert, Some("alert"));
-        let dates_map = collect(self.dates.get(2..).unwrap_or_default(), None);
+        let dates_map = collect(self.dates.get(2..3).unwrap_or_default(), None);
         let mut time = |index: usize| -> Option<i64> {
             let field = self.dates.get(index)?;
             let text = field.text_value();
@@ -308,10 +313,14 @@ impl Form {
             match dates::parse_time(&text, now) {
                 Ok(t) => Some(t),
                 Err(message) => {
+                    let path = match field.name.as_str() {
+                        SCHEDULE => "schedule.executeAt".to_string(),
+                        name => format!("aps.{name}"),
+                    };
                     problems.push(Diagnostic::new(
                         Severity::Error,
                         "field-input",
-                        format!("aps.{}", field.name),
+                        path,
                         message,
                     ));
                     None
@@ -320,6 +329,7 @@ impl Form {
         };
         let dismissal_date = time(0);
         let stale_date = time(1);
+        let schedule_at = time(3);
         let text = |key: &str| alert.get(key).and_then(Value::as_str).map(str::to_string);
         let alert = match (text("title"), text("body")) {
             (None, None) => None,
@@ -337,6 +347,7 @@ impl Form {
             dismissal_date,
             stale_date,
             relevance_score: dates_map.get(RELEVANCE).and_then(Value::as_f64),
+            schedule_at,
         };
         (draft, problems)
     }
@@ -353,7 +364,11 @@ impl Form {
                 serde_json::to_value(alert).unwrap_or(Value::Null),
             );
         }
-        for (key, value) in [(DISMISSAL, draft.dismissal_date), (STALE, draft.stale_date)] {
+        for (key, value) in [
+            (DISMISSAL, draft.dismissal_date),
+            (STALE, draft.stale_date),
+            (SCHEDULE, draft.schedule_at),
+        ] {
             if let Some(value) = value {
                 object.insert(key.into(), Value::from(value));
             }
@@ -429,7 +444,9 @@ impl Form {
         for field in &mut self.dates {
             let value = object.get(&field.name).cloned().unwrap_or(Value::Null);
             match (field.name.as_str(), value.as_i64()) {
-                (DISMISSAL | STALE, Some(unix)) => field.set_text(&dates::format_unix(unix)),
+                (DISMISSAL | STALE | SCHEDULE, Some(unix)) => {
+                    field.set_text(&dates::format_unix(unix))
+                }
                 _ => field.set_value(&value),
             }
         }

@@ -3,7 +3,9 @@
 
 use super::form::Form;
 use crate::activity::validate::{Context, validate_body};
-use crate::activity::{ActivityHistory, Diagnostic, Event, Severity, Target, build_request, dates};
+use crate::activity::{
+    ActivityHistory, Diagnostic, Event, Severity, Target, build_request, dates, push_timestamp,
+};
 use crate::config::{Campaign, CampaignKind, Recipient, placeholders};
 use serde_json::Value;
 
@@ -85,7 +87,7 @@ pub fn compute(inputs: &Inputs<'_>) -> Preview {
         );
     }
     let activity = activity.unwrap_or("new-activity");
-    let stamp = last_stamp.map_or(now, |last| now.max(last.saturating_add(1)));
+    let stamp = push_timestamp(now, last_stamp, draft.schedule_at);
     let recipients: Vec<Recipient> = campaign.recipient.iter().cloned().collect();
     let target = match campaign.kind {
         CampaignKind::Transactional => {

@@ -54,11 +54,66 @@ pub fn validate_body(body: &Value, ctx: &Context<'_>) -> Vec<Diagnostic> {
         None => CampaignKind::Transactional,
     };
     check_ids(object, ctx, &mut out);
+    check_schedule(object.get("schedule"), kind, ctx, &mut out);
     match kind {
         CampaignKind::Transactional => check_unitary(object, ctx, &mut out),
         CampaignKind::Marketing => check_audience(object, ctx, &mut out),
     }
     out
+}
+
+/// `schedule.executeAt`: broadcasts only, a date-time to come.
+fn check_schedule(
+    schedule: Option<&Value>,
+    kind: CampaignKind,
+    ctx: &Context<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(schedule) = schedule else {
+        return;
+    };
+    if kind == CampaignKind::Transactional {
+        out.push(
+            Diagnostic::new(
+                Severity::Error,
+                "schedule-unitary",
+                "schedule",
+                "a transactional (unitary) call runs at once and cannot be scheduled",
+            )
+            .hint("only marketing campaigns (the audience endpoint) take schedule.executeAt"),
+        );
+        return;
+    }
+    let at = schedule.get("executeAt");
+    let Some(Ok(at)) = at
+        .and_then(Value::as_str)
+        .map(str::parse::<jiff::Timestamp>)
+    else {
+        out.push(
+            Diagnostic::new(
+                Severity::Error,
+                "schedule-time",
+                "schedule.executeAt",
+                format!(
+                    "executeAt must be a date-time string, found {}",
+                    at.map_or("nothing".to_string(), Value::to_string)
+                ),
+            )
+            .hint("e.g. 2026-12-04T20:00:00Z; drop `schedule` to run at once"),
+        );
+        return;
+    };
+    if at.as_second() <= ctx.now {
+        out.push(
+            Diagnostic::new(
+                Severity::Error,
+                "schedule-past",
+                "schedule.executeAt",
+                format!("{at} is not in the future: AJO refuses a schedule in the past"),
+            )
+            .hint("pick a time to come, or clear the schedule to run at once"),
+        );
+    }
 }
 
 fn check_ids(body: &Map<String, Value>, ctx: &Context<'_>, out: &mut Vec<Diagnostic>) {
