@@ -37,7 +37,7 @@ fn main() {
         client.token_cache().unwrap().token().await.unwrap();
         let state = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(state.path()).unwrap());
-        let settings = Settings { concurrency: 32, rate_per_second: Some(RATE), retry: RetryPolicy::default() };
+        let settings = Settings { concurrency: 32, rate_per_second: Some(RATE), retry: RetryPolicy::default(), follow: None };
         let (dispatcher, mut progress) = Dispatcher::new(client, store, "bench", settings);
         // More than the window can take, on many activities so order never holds a send back.
         let offered = (RATE * WINDOW.as_secs_f64() * 1.3) as usize;

@@ -3,6 +3,10 @@
 //!
 //! Run: `cargo bench --bench throughput` (needs `oha` on PATH: `cargo install oha`).
 //! Settings: LIVEACT_BENCH_SENDS (5000), LIVEACT_BENCH_CONCURRENCY (32).
+//!
+//! On Linux it also prints the CPU time per send of liveact's threads (journal writer, runtime
+//! workers, the thread submitting and counting) and of the mock, which shows where the time
+//! goes and is less sensitive than sends/s to whatever else the machine runs.
 
 use futures::StreamExt;
 use liveact::activity::{Draft, Endpoint, Event, Target, build_request, dates};
@@ -10,11 +14,12 @@ use liveact::ajo::{AjoClient, Auth, Timeouts};
 use liveact::config::{self, Recipient, Secret};
 use liveact::dispatch::{Dispatcher, Outgoing, Progress, RetryPolicy, Settings};
 use liveact::store::Store;
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 fn setting(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -30,6 +35,45 @@ fn liveact_binary() -> std::path::PathBuf {
         .and_then(Path::parent)
         .expect("target dir")
         .join("liveact")
+}
+
+/// CPU time used so far by the threads of process `pid`, by thread name (Linux `schedstat`):
+/// the cost of a send whatever else the machine runs. Empty where `/proc` is missing.
+fn cpu_by_thread(pid: u32) -> HashMap<String, Duration> {
+    let mut by_name = HashMap::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return by_name;
+    };
+    for task in tasks.flatten() {
+        let read = |file: &str| std::fs::read_to_string(task.path().join(file)).ok();
+        let (Some(name), Some(stat)) = (read("comm"), read("schedstat")) else {
+            continue;
+        };
+        let nanos = stat
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        *by_name.entry(name.trim().to_string()).or_default() += Duration::from_nanos(nanos);
+    }
+    by_name
+}
+
+/// CPU microseconds per send spent by threads named `name` (all threads: `None`) between
+/// two [`cpu_by_thread`] readings (names as the kernel keeps them: at most 15 bytes).
+fn per_send(
+    before: &HashMap<String, Duration>,
+    after: &HashMap<String, Duration>,
+    name: Option<&str>,
+    sends: usize,
+) -> f64 {
+    let sum = |map: &HashMap<String, Duration>| -> Duration {
+        map.iter()
+            .filter(|(n, _)| name.is_none_or(|name| n.starts_with(name)))
+            .map(|(_, d)| *d)
+            .sum()
+    };
+    sum(after).saturating_sub(sum(before)).as_secs_f64() * 1e6 / sends as f64
 }
 
 /// Starts `liveact mock` on an ephemeral port and returns it with its address.
@@ -102,7 +146,8 @@ fn main() {
     let sample_body = serde_json::to_string(&bodies[0].1).unwrap();
 
     let state = tempfile::tempdir().unwrap();
-    let (elapsed, token) = runtime.block_on(async {
+    let (own, mock_pid) = (std::process::id(), mock.id());
+    let (elapsed, token, cpu_before, cpu_after) = runtime.block_on(async {
         let target = liveact::ajo::Target {
             base_url: format!("http://{addr}/ajo"),
             org_id: config::MOCK_ORG_ID.into(),
@@ -121,8 +166,11 @@ fn main() {
             concurrency,
             rate_per_second: None,
             retry: RetryPolicy::default(),
+            follow: None,
         };
-        let (dispatcher, mut progress) = Dispatcher::new(client, store, "bench", settings);
+        let (dispatcher, mut progress) =
+            Dispatcher::new(client, Arc::clone(&store), "bench", settings);
+        let cpu_before = (cpu_by_thread(own), cpu_by_thread(mock_pid));
         let started = Instant::now();
         // Submissions from many tasks at once, as from many users: the journal groups them.
         let submitting =
@@ -159,17 +207,40 @@ fn main() {
             }
         };
         tokio::join!(submitting, counting);
+        let elapsed = started.elapsed();
+        // Read before the dispatcher is dropped: the journal thread ends with it.
+        let cpu_after = (cpu_by_thread(own), cpu_by_thread(mock_pid));
         assert_eq!(
             accepted, sends,
             "every send must be accepted for the figure to mean anything"
         );
-        (started.elapsed(), token)
+        // Close the journal before oha runs: its last checkpoint must not take oha's CPU.
+        drop(dispatcher);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Arc::strong_count(&store) > 1 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        drop(store);
+        (elapsed, token, cpu_before, cpu_after)
     });
     let liveact_rps = sends as f64 / elapsed.as_secs_f64();
     println!(
         "liveact: {sends} sends, concurrency {concurrency}, journal on, rate limit off: {:.2} s, {liveact_rps:.0} sends/s",
         elapsed.as_secs_f64()
     );
+    if !cpu_after.0.is_empty() {
+        let (before, after) = (&cpu_before.0, &cpu_after.0);
+        let part = |name| per_send(before, after, Some(name), sends);
+        println!(
+            "cpu:     {:.1} µs per send in liveact (journal thread {:.1}, runtime workers {:.1}, \
+             submitting and counting thread {:.1}), {:.1} µs in the mock",
+            per_send(before, after, None, sends),
+            part("liveact-journal"),
+            part("tokio-rt-worker"),
+            part("throughput"),
+            per_send(&cpu_before.1, &cpu_after.1, None, sends),
+        );
+    }
 
     let body_file = state.path().join("body.json");
     std::fs::write(&body_file, &sample_body).unwrap();

@@ -105,6 +105,7 @@ pub fn dispatch_settings(profile: &Profile) -> Settings {
             max_attempts: sending.max_attempts,
             ..RetryPolicy::default()
         },
+        follow: None,
     }
 }
 

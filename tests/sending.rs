@@ -38,6 +38,7 @@ fn quick(max_attempts: u32) -> Settings {
             max_delay: Duration::from_millis(50),
             ..RetryPolicy::default()
         },
+        follow: None,
     }
 }
 

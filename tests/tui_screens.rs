@@ -243,6 +243,7 @@ async fn the_real_loop_walks_one_delivery_start_two_updates_end() {
         concurrency: 4,
         rate_per_second: None,
         retry: RetryPolicy::default(),
+        follow: Some(liveact::dispatch::FollowPolicy::default()),
     };
     let (dispatcher, progress) = Dispatcher::new(client, Arc::clone(&store), "demo", settings);
     let clipboard = Recorder::default();

@@ -1329,6 +1329,7 @@ fn submitted_adds_a_queued_row_at_the_top() {
             latency_ms: None,
             result: String::new(),
             finished: false,
+            schedule: None,
         }]
     );
     submitted(&mut app, 8, Event::End, "order-2");
@@ -1736,11 +1737,11 @@ fn c_outside_the_log_cancels_nothing() {
 fn the_detail_opens_scrolls_and_closes() {
     let mut app = log_app();
     assert_eq!(
-        update(&mut app, Msg::Detail(Some(Box::new(send_record(2))))),
+        update(&mut app, Msg::Detail(Some(Box::new(send_record(2))), None)),
         []
     );
     let scroll = |app: &App| match &app.modal {
-        Some(Modal::Detail { record, scroll }) => {
+        Some(Modal::Detail { record, scroll, .. }) => {
             assert_eq!(record.id, 2);
             *scroll
         }
@@ -1769,7 +1770,7 @@ fn the_detail_opens_scrolls_and_closes() {
 #[test]
 fn a_detail_no_longer_in_the_journal() {
     let mut app = log_app();
-    assert_eq!(update(&mut app, Msg::Detail(None)), []);
+    assert_eq!(update(&mut app, Msg::Detail(None, None)), []);
     assert!(app.modal.is_none());
     assert_eq!(
         app.last_error.as_deref(),

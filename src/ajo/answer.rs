@@ -30,9 +30,12 @@ impl Answer {
 
     /// A top-level string field of the JSON body (`executionId`, `requestId`, `scheduleId`).
     pub fn field(&self, key: &str) -> Option<String> {
-        let json = self.json()?;
-        match json.get(key)? {
-            Value::String(s) => Some(s.clone()),
+        // Only that field is built; the rest of the body is checked and skipped.
+        let mut de = serde_json::Deserializer::from_str(&self.body);
+        let found = serde::de::DeserializeSeed::deserialize(TopLevelField(key), &mut de).ok()?;
+        de.end().ok()?;
+        match found? {
+            Value::String(s) => Some(s),
             Value::Number(n) => Some(n.to_string()),
             _ => None,
         }
@@ -53,6 +56,37 @@ impl Answer {
             .parse::<u64>()
             .ok()
             .map(Duration::from_secs)
+    }
+}
+
+/// Reads a JSON object keeping only the value of one key (the last one, as a map would).
+struct TopLevelField<'k>(&'k str);
+
+impl<'de> serde::de::DeserializeSeed<'de> for TopLevelField<'_> {
+    type Value = Option<Value>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
+        de.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for TopLevelField<'_> {
+    type Value = Option<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == self.0 {
+                found = Some(map.next_value::<Value>()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
     }
 }
 
@@ -96,5 +130,61 @@ impl fmt::Display for CallError {
             }
             CallError::Transport(why) => write!(f, "the connection failed: {why}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(body: &str) -> Answer {
+        Answer {
+            status: 202,
+            headers: Vec::new(),
+            body: body.into(),
+            latency: Duration::ZERO,
+        }
+    }
+
+    /// What `field` returns, by way of the whole body parsed as a `Value`.
+    fn through_value(body: &str, key: &str) -> Option<String> {
+        match answer(body).json()?.get(key)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_field_reads_as_it_would_from_the_parsed_body() {
+        let bodies = [
+            r#"{"requestId":"r-1","executionId":"e-1"}"#,
+            r#"{"executionId":12.50,"x":[1,{"executionId":"inner"}]}"#,
+            r#"{"executionId":"first","executionId":"last"}"#,
+            r#"{"execution\u0049d":"escaped"}"#,
+            r#"{"executionId":null}"#,
+            r#"{"executionId":{"nested":true}}"#,
+            r#"{"executionId":"e-1"} trailing"#,
+            r#"{"executionId":"e-1""#,
+            r#"["executionId"]"#,
+            r#""executionId""#,
+            "",
+            "not json",
+        ];
+        for body in bodies {
+            assert_eq!(
+                answer(body).field("executionId"),
+                through_value(body, "executionId"),
+                "{body}"
+            );
+        }
+        assert_eq!(
+            answer(bodies[0]).field("executionId").as_deref(),
+            Some("e-1")
+        );
+        assert_eq!(
+            answer(bodies[1]).field("executionId").as_deref(),
+            Some("12.5")
+        );
     }
 }

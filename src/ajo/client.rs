@@ -4,6 +4,9 @@ use super::answer::{Answer, CallError};
 use super::ims::TokenCache;
 use crate::activity::Endpoint;
 use crate::config::Secret;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, Url};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Timeouts of every call.
@@ -47,6 +50,44 @@ pub struct AjoClient {
     target: Target,
     tokens: Tokens,
     timeouts: Timeouts,
+    /// What every call carries, built once: the key, org and sandbox headers, and the URLs of
+    /// the execution endpoints. `None` when the base URL or a header value is invalid: each
+    /// call then builds its request and reports the problem.
+    prepared: Option<Prepared>,
+    /// The headers of a call with a body under the last token used (its `Authorization`
+    /// included), so that they are not rebuilt per call.
+    headers: Mutex<Option<(Secret, HeaderMap)>>,
+}
+
+struct Prepared {
+    headers: HeaderMap,
+    unitary: Url,
+    audience: Url,
+}
+
+impl Prepared {
+    fn new(target: &Target) -> Option<Prepared> {
+        let url =
+            |endpoint: Endpoint| Url::parse(&format!("{}{}", target.base_url, endpoint.path()));
+        let value = |text: &str| HeaderValue::from_str(text).ok();
+        let mut key = value(target.client_id.expose())?;
+        key.set_sensitive(true);
+        let mut headers = HeaderMap::with_capacity(5);
+        headers.insert(HeaderName::from_static("x-api-key"), key);
+        headers.insert(
+            HeaderName::from_static("x-gw-ims-org-id"),
+            value(&target.org_id)?,
+        );
+        headers.insert(
+            HeaderName::from_static("x-sandbox-name"),
+            value(&target.sandbox)?,
+        );
+        Some(Prepared {
+            headers,
+            unitary: url(Endpoint::Unitary).ok()?,
+            audience: url(Endpoint::Audience).ok()?,
+        })
+    }
 }
 
 impl AjoClient {
@@ -74,9 +115,11 @@ impl AjoClient {
         };
         Ok(AjoClient {
             http,
+            prepared: Prepared::new(&target),
             target,
             tokens,
             timeouts,
+            headers: Mutex::new(None),
         })
     }
 
@@ -90,32 +133,31 @@ impl AjoClient {
 
     /// `POST` a request body to an execution endpoint.
     pub async fn execute(&self, endpoint: Endpoint, body: &[u8]) -> Result<Answer, CallError> {
-        self.call(reqwest::Method::POST, endpoint.path(), Some(body))
-            .await
+        self.call(Method::POST, endpoint.path(), Some(body)).await
     }
 
     /// `GET /im/executions/audience/{executionId}`.
     pub async fn audience_status(&self, execution_id: &str) -> Result<Answer, CallError> {
         let path = format!("/im/executions/audience/{}", encode(execution_id));
-        self.call(reqwest::Method::GET, &path, None).await
+        self.call(Method::GET, &path, None).await
     }
 
     /// `GET /im/executions/schedules/{scheduleId}`.
     pub async fn schedule(&self, schedule_id: &str) -> Result<Answer, CallError> {
         let path = format!("/im/executions/schedules/{}", encode(schedule_id));
-        self.call(reqwest::Method::GET, &path, None).await
+        self.call(Method::GET, &path, None).await
     }
 
     /// `DELETE /im/executions/schedules/{scheduleId}`.
     pub async fn cancel_schedule(&self, schedule_id: &str) -> Result<Answer, CallError> {
         let path = format!("/im/executions/schedules/{}", encode(schedule_id));
-        self.call(reqwest::Method::DELETE, &path, None).await
+        self.call(Method::DELETE, &path, None).await
     }
 
     /// One call; on 401 with IMS tokens, one new token and one more try.
     async fn call(
         &self,
-        method: reqwest::Method,
+        method: Method,
         path: &str,
         body: Option<&[u8]>,
     ) -> Result<Answer, CallError> {
@@ -140,30 +182,71 @@ impl AjoClient {
 
     async fn once(
         &self,
-        method: reqwest::Method,
+        method: Method,
         path: &str,
         body: Option<&[u8]>,
         token: &Secret,
     ) -> Result<Answer, CallError> {
-        let url = format!("{}{path}", self.target.base_url);
-        let mut request = self
-            .http
-            .request(method, url)
-            .bearer_auth(token.expose())
-            .header("x-api-key", self.target.client_id.expose())
-            .header("x-gw-ims-org-id", &self.target.org_id)
-            .header("x-sandbox-name", &self.target.sandbox);
-        if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body.to_vec());
-        }
+        let request = match (&self.prepared, self.headers(token)) {
+            (Some(prepared), Some(headers)) => {
+                let url = match path {
+                    p if p == Endpoint::Unitary.path() => prepared.unitary.clone(),
+                    p if p == Endpoint::Audience.path() => prepared.audience.clone(),
+                    _ => Url::parse(&format!("{}{path}", self.target.base_url))
+                        .map_err(|e| CallError::Transport(format!("invalid URL: {e}")))?,
+                };
+                let mut request = reqwest::Request::new(method, url);
+                *request.headers_mut() = headers;
+                match body {
+                    Some(body) => *request.body_mut() = Some(body.to_vec().into()),
+                    None => drop(request.headers_mut().remove(CONTENT_TYPE)),
+                }
+                reqwest::RequestBuilder::from_parts(self.http.clone(), request)
+            }
+            // A value that cannot be a header, or a base URL that does not parse: the
+            // builder reports it as the call's error.
+            _ => {
+                let url = format!("{}{path}", self.target.base_url);
+                let mut request = self
+                    .http
+                    .request(method, url)
+                    .bearer_auth(token.expose())
+                    .header("x-api-key", self.target.client_id.expose())
+                    .header("x-gw-ims-org-id", &self.target.org_id)
+                    .header("x-sandbox-name", &self.target.sandbox);
+                if let Some(body) = body {
+                    request = request
+                        .header("content-type", "application/json")
+                        .body(body.to_vec());
+                }
+                request
+            }
+        };
         read_answer(request, Instant::now())
             .await
             .map_err(|e| match e {
                 CallError::Timeout(_) => CallError::Timeout(self.timeouts.total),
                 other => other,
             })
+    }
+
+    /// The headers of a call with a JSON body under `token`, reused while the token is;
+    /// `None` when something cannot be a header value.
+    fn headers(&self, token: &Secret) -> Option<HeaderMap> {
+        let prepared = self.prepared.as_ref()?;
+        let mut last = self.headers.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((used, headers)) = last.as_ref()
+            && used == token
+        {
+            return Some(headers.clone());
+        }
+        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose())).ok()?;
+        bearer.set_sensitive(true);
+        let mut headers = prepared.headers.clone();
+        headers.insert(AUTHORIZATION, bearer);
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        *last = Some((token.clone(), headers.clone()));
+        Some(headers)
     }
 }
 

@@ -4,8 +4,10 @@
 mod answer;
 pub mod client;
 pub mod curl;
+pub mod execution;
 pub mod ims;
 pub mod problem;
 
 pub use answer::{Answer, CallError};
 pub use client::{AjoClient, Auth, Target, Timeouts};
+pub use execution::{ExecutionReport, ScheduleReport};

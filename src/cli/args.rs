@@ -55,6 +55,11 @@ pub enum Command {
     History(HistoryArgs),
     /// Tracked activities and where each stands.
     Activities(ListArgs),
+    /// Follow an audience execution until it succeeds or fails (status, targeted profiles,
+    /// controls sent).
+    Status(StatusArgs),
+    /// Scheduled broadcasts: their status, refreshed from AJO; --cancel deletes one.
+    Schedules(SchedulesArgs),
     /// Run the embedded mock AJO + IMS server until Ctrl-C.
     Mock(MockArgs),
 }
@@ -145,6 +150,10 @@ pub struct SendArgs {
     /// Validate and journal as a dry run; nothing goes on the network.
     #[arg(long)]
     pub dry_run: bool,
+    /// For a broadcast: wait for its schedule to fire and its execution to end, printing each
+    /// status (exit 0 succeeded, 3 failed, 4 gave up).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub follow: bool,
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
 }
@@ -196,6 +205,33 @@ pub struct WalkArgs {
     /// Validate and journal every step as a dry run; nothing goes on the network.
     #[arg(long)]
     pub dry_run: bool,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The executionId AJO answered to an audience (broadcast) send.
+    #[arg(value_name = "EXECUTION_ID")]
+    pub execution_id: String,
+    /// Print the current status once instead of waiting for Succeeded or Failed.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Give up after this long without a final status, e.g. 10m.
+    #[arg(long, value_name = "DURATION", default_value = "10m")]
+    pub timeout: String,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct SchedulesArgs {
+    /// Delete this schedule (before it fires) instead of listing.
+    #[arg(long, value_name = "SCHEDULE_ID")]
+    pub cancel: Option<String>,
+    /// List what the journal knows without asking AJO.
+    #[arg(long, conflicts_with = "cancel")]
+    pub offline: bool,
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
 }

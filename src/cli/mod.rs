@@ -9,13 +9,14 @@ mod export;
 mod journal_cmd;
 mod mock_cmd;
 mod report;
+mod runs_cmd;
 mod send_cmd;
 mod validate_cmd;
 mod walk_cmd;
 
 pub use args::{
     Cli, Command, ConfigAction, DraftArgs, Export, HistoryArgs, ListArgs, MockArgs, Output,
-    SendArgs, ValidateArgs, WalkArgs,
+    SchedulesArgs, SendArgs, StatusArgs, ValidateArgs, WalkArgs,
 };
 pub use send_cmd::{EXIT_FAULT, EXIT_REJECTED};
 
@@ -50,6 +51,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(Command::Walk(args)) => walk_cmd::run(cli, args, out, err),
         Some(Command::History(args)) => journal_cmd::history(cli, args, out, err),
         Some(Command::Activities(args)) => journal_cmd::activities(cli, args, out, err),
+        Some(Command::Status(args)) => runs_cmd::status(cli, args, out, err),
+        Some(Command::Schedules(args)) => runs_cmd::schedules(cli, args, out, err),
         Some(Command::Mock(args)) => mock_cmd::run(cli, args, out, err),
     }
 }

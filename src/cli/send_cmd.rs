@@ -4,10 +4,12 @@ use super::{
     Cli, EXIT_INVALID, EXIT_OK, EXIT_USAGE, Output, SendArgs, draft, load_config, open_store,
     pick_profile, process_env, report,
 };
+use crate::activity::Endpoint;
 use crate::activity::{dates, has_errors};
+use crate::ajo::ScheduleReport;
 use crate::ajo::problem;
 use crate::connect::{self, ConnectError};
-use crate::dispatch::{Dispatcher, Outcome, Outgoing, Progress, now_ms};
+use crate::dispatch::{Dispatcher, FollowPolicy, Followed, Outcome, Outgoing, Progress, now_ms};
 use crate::store::{Completion, NewSend, SendId, SendStatus, Store};
 use std::io::Write;
 use std::sync::Arc;
@@ -90,11 +92,13 @@ pub fn run(cli: &Cli, args: &SendArgs, out: &mut dyn Write, err: &mut dyn Write)
     };
     let result = runtime.block_on(async {
         let connection = connect::connect(&config, profile, &process_env).await?;
+        let mut settings = connect::dispatch_settings(profile);
+        settings.follow = args.follow.then(FollowPolicy::default);
         let (dispatcher, mut progress) = Dispatcher::new(
             connection.client,
             Arc::clone(&store),
             &profile.name,
-            connect::dispatch_settings(profile),
+            settings,
         );
         let sent =
             send_and_follow(&dispatcher, &mut progress, outgoing, args.output, out, err).await;
@@ -121,7 +125,8 @@ pub fn run(cli: &Cli, args: &SendArgs, out: &mut dyn Write, err: &mut dyn Write)
     }
 }
 
-/// Submits one send and prints its progress (text output) until it ends; gives its journal id
+/// Submits one send and prints its progress (text output) until it ends (and, when the
+/// dispatcher follows broadcasts, until the broadcast's execution ends); gives its journal id
 /// and the exit code its outcome means.
 pub(super) async fn send_and_follow(
     dispatcher: &Dispatcher,
@@ -131,11 +136,33 @@ pub(super) async fn send_and_follow(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(SendId, u8), ConnectError> {
+    let broadcast = outgoing.endpoint == Endpoint::Audience;
     let id = dispatcher
         .submit(outgoing)
         .await
         .map_err(|e| ConnectError::Setup(e.to_string()))?;
+    let mut following = false;
     while let Some(event) = progress.recv().await {
+        if following && event.id() == id {
+            if output == Output::Text {
+                print_progress(out, &event);
+            }
+            match &event {
+                Progress::Followed {
+                    followed: Followed::Execution(report),
+                    ..
+                } if report.is_final() => {
+                    let code = if report.succeeded() {
+                        EXIT_OK
+                    } else {
+                        EXIT_REJECTED
+                    };
+                    return Ok((id, code));
+                }
+                Progress::FollowStopped { .. } => return Ok((id, EXIT_FAULT)),
+                _ => continue,
+            }
+        }
         if output == Output::Text {
             print_progress(out, &event);
         }
@@ -146,6 +173,24 @@ pub(super) async fn send_and_follow(
             );
         }
         if event.is_final() && event.id() == id {
+            let tracked = match &event {
+                Progress::Done {
+                    outcome: Outcome::Accepted(answer),
+                    ..
+                } if broadcast => {
+                    let schedule = ScheduleReport::read(&answer.body);
+                    let execution = answer.field("executionId");
+                    if output == Output::Text && !dispatcher.follows() {
+                        print_broadcast_hint(out, schedule.as_ref(), execution.as_deref());
+                    }
+                    schedule.is_some() || execution.is_some()
+                }
+                _ => false,
+            };
+            if tracked && dispatcher.follows() {
+                following = true;
+                continue;
+            }
             return Ok((id, exit_code(&event)));
         }
     }
@@ -214,6 +259,23 @@ pub(super) fn journal_dry_run(
             };
             store.complete_send(id, &done).map(|()| id)
         })
+}
+
+/// How to follow or cancel an accepted broadcast.
+fn print_broadcast_hint(
+    out: &mut dyn Write,
+    schedule: Option<&ScheduleReport>,
+    execution: Option<&str>,
+) {
+    let line = match (schedule, execution) {
+        (Some(schedule), _) => format!(
+            "schedule {id}: {schedule}\n  liveact schedules lists it, liveact schedules --cancel {id} cancels it",
+            id = schedule.schedule_id
+        ),
+        (None, Some(execution)) => format!("  follow it: liveact status {execution}"),
+        (None, None) => return,
+    };
+    let _ = writeln!(out, "{line}");
 }
 
 fn print_progress(out: &mut dyn Write, event: &Progress) {
@@ -286,6 +348,19 @@ fn print_progress(out: &mut dyn Write, event: &Progress) {
                 }
             )
         }
+        Progress::Followed {
+            followed: Followed::Schedule(schedule),
+            ..
+        } => format!("schedule {}: {schedule}", schedule.schedule_id),
+        Progress::Followed {
+            followed: Followed::Execution(report),
+            ..
+        } => format!(
+            "execution {}: {report}",
+            report.execution_id.as_deref().unwrap_or("?")
+        ),
+        Progress::FollowStopped { reason, .. } => format!("stopped following: {reason}"),
+        Progress::ScheduleNotCancelled { reason, .. } => reason.clone(),
         Progress::Queued { .. }
         | Progress::AttemptStarted { .. }
         | Progress::JournalFailed { .. } => return,

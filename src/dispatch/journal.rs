@@ -2,11 +2,12 @@
 //! transactions (group commit), so journaling every send keeps up with the network.
 
 use super::Progress;
-use crate::activity::Event;
+use crate::activity::Endpoint;
+use crate::ajo::Answer;
 use crate::store::{
-    AttemptRecord, Batch, Completion, NewSend, SendId, SendStatus, Store, StoreError,
+    AttemptRecord, Batch, Completion, Dispatched, Known, Push, SendId, SendStatus, Store,
+    StoreError,
 };
-use serde_json::Value;
 use std::sync::Arc;
 use std::sync::mpsc;
 use tokio::sync::{mpsc::UnboundedSender, oneshot};
@@ -14,27 +15,35 @@ use tokio::sync::{mpsc::UnboundedSender, oneshot};
 /// The most writes one transaction takes.
 const MAX_BATCH: usize = 512;
 
-/// A send to journal, owned so it can cross to the writer thread.
-pub(super) struct PendingSend {
-    pub profile: String,
+/// What the dispatcher keeps of a send from its journaling to its completion.
+pub(super) struct Sent {
     pub campaign: String,
     pub activity: String,
-    pub event: Event,
+    /// The event and what it does to the activity once accepted.
+    pub push: Push,
+    /// The request body as put on the wire, and as journaled.
+    pub body: String,
+    pub endpoint: Endpoint,
+}
+
+/// A send to journal, owned so it can cross to the writer thread.
+pub(super) struct PendingSend {
+    pub profile: Arc<str>,
+    pub sent: Arc<Sent>,
     pub request_id: String,
     pub endpoint: &'static str,
-    pub body: Value,
     pub recipient: Option<String>,
     pub now_ms: i64,
 }
 
 /// How a send ended, owned; see [`Completion`].
 pub(super) struct Finished {
+    pub sent: Arc<Sent>,
     /// The attempt that ended it, written with the completion (one write instead of two).
     pub last_attempt: Option<AttemptRecord>,
     pub status: SendStatus,
-    pub http_status: Option<u16>,
-    pub headers: Vec<(String, String)>,
-    pub body: Option<String>,
+    /// The last answer, if any; shared with the dispatcher, which reports it once journaled.
+    pub answer: Option<Arc<Answer>>,
     pub attempts: u32,
     pub latency_ms: Option<i64>,
     pub execution_id: Option<String>,
@@ -110,98 +119,98 @@ fn stopped() -> StoreError {
     StoreError::from_message("the journal writer stopped")
 }
 
-enum Reply {
-    Begin(
-        oneshot::Sender<Result<SendId, StoreError>>,
-        Result<SendId, StoreError>,
-    ),
-    Attempt(SendId, UnboundedSender<Progress>, Result<(), StoreError>),
-    Complete(
-        oneshot::Sender<Result<(), StoreError>>,
-        Result<(), StoreError>,
-    ),
+/// What one write of a group returned.
+enum Written {
+    Begin(Result<SendId, StoreError>),
+    Attempt(Result<(), StoreError>),
+    Complete(Result<(), StoreError>),
 }
 
 /// Writes a group in one transaction, then answers each write.
 fn write(store: &Store, group: Vec<Op>) {
-    let mut replies = Vec::with_capacity(group.len());
-    let committed = store.batch(|batch| {
-        for op in group {
-            replies.push(apply(batch, op));
-        }
-    });
-    for reply in replies {
-        match reply {
-            Reply::Begin(answer, result) => {
-                let _ = answer.send(settle(&committed, result));
+    let committed =
+        store.batch(|batch| group.iter().map(|op| apply(batch, op)).collect::<Vec<_>>());
+    let (results, committed) = match committed {
+        Ok(results) => (results, Ok(())),
+        Err(error) => (Vec::new(), Err(error)),
+    };
+    let mut results = results.into_iter();
+    for op in group {
+        let written = results.next();
+        match op {
+            Op::Begin(_, answer) => {
+                let result = match written {
+                    Some(Written::Begin(result)) => result,
+                    _ => Err(unwritten(&committed)),
+                };
+                let _ = answer.send(result);
             }
-            Reply::Attempt(id, events, result) => {
-                if let Err(error) = settle(&committed, result) {
+            Op::Attempt(id, _, events) => {
+                let result = match written {
+                    Some(Written::Attempt(result)) => result,
+                    _ => Err(unwritten(&committed)),
+                };
+                if let Err(error) = result {
                     let _ = events.send(Progress::JournalFailed {
                         id,
                         error: error.to_string(),
                     });
                 }
             }
-            Reply::Complete(answer, result) => {
-                let _ = answer.send(settle(&committed, result));
+            Op::Complete(_, done, answer) => {
+                let result = match written {
+                    Some(Written::Complete(result)) => result,
+                    _ => Err(unwritten(&committed)),
+                };
+                // Let go of the answer first: the dispatcher takes it back once answered.
+                drop(done);
+                let _ = answer.send(result);
             }
         }
     }
 }
 
-/// One write's result, unless the whole group failed to commit.
-fn settle<T>(
-    committed: &Result<(), StoreError>,
-    result: Result<T, StoreError>,
-) -> Result<T, StoreError> {
+/// Why a write has no result: the group did not commit.
+fn unwritten(committed: &Result<(), StoreError>) -> StoreError {
     match committed {
-        Ok(()) => result,
-        Err(error) => Err(error.clone()),
+        Err(error) => error.clone(),
+        Ok(()) => StoreError::from_message("the journal lost a write"),
     }
 }
 
-fn apply(batch: &mut Batch<'_>, op: Op) -> Reply {
+fn apply(batch: &mut Batch<'_>, op: &Op) -> Written {
     match op {
-        Op::Begin(send, answer) => {
-            let result = batch.begin_send(&NewSend {
-                profile: &send.profile,
-                campaign: &send.campaign,
-                activity: &send.activity,
-                event: send.event,
-                request_id: &send.request_id,
-                endpoint: send.endpoint,
-                body: &send.body,
-                recipient: send.recipient.as_deref(),
-                dry_run: false,
-                now_ms: send.now_ms,
-            });
-            Reply::Begin(answer, result)
-        }
-        Op::Attempt(id, attempt, events) => {
-            Reply::Attempt(id, events, batch.record_attempt(id, &attempt))
-        }
-        Op::Complete(id, done, answer) => {
-            if let Some(attempt) = &done.last_attempt
-                && let Err(error) = batch.record_attempt(id, attempt)
-            {
-                return Reply::Complete(answer, Err(error));
-            }
-            let result = batch.complete_send(
-                id,
-                &Completion {
-                    status: done.status,
-                    http_status: done.http_status,
-                    response_headers: &done.headers,
-                    response_body: done.body.as_deref(),
-                    attempts: done.attempts,
-                    latency_ms: done.latency_ms,
-                    execution_id: done.execution_id.as_deref(),
-                    error: done.error.as_deref(),
-                    now_ms: done.now_ms,
-                },
-            );
-            Reply::Complete(answer, result)
-        }
+        Op::Begin(send, _) => Written::Begin(batch.begin_dispatched(&Dispatched {
+            profile: &send.profile,
+            campaign: &send.sent.campaign,
+            activity: &send.sent.activity,
+            event: send.sent.push.event,
+            request_id: &send.request_id,
+            endpoint: send.endpoint,
+            body: &send.sent.body,
+            recipient: send.recipient.as_deref(),
+            now_ms: send.now_ms,
+        })),
+        Op::Attempt(id, attempt, _) => Written::Attempt(batch.record_attempt(*id, attempt)),
+        Op::Complete(id, done, _) => Written::Complete(batch.complete_dispatched(
+            *id,
+            &Completion {
+                status: done.status,
+                http_status: done.answer.as_ref().map(|a| a.status),
+                response_headers: done.answer.as_ref().map_or(&[], |a| &a.headers),
+                response_body: done.answer.as_ref().map(|a| a.body.as_str()),
+                attempts: done.attempts,
+                latency_ms: done.latency_ms,
+                execution_id: done.execution_id.as_deref(),
+                error: done.error.as_deref(),
+                now_ms: done.now_ms,
+            },
+            done.last_attempt.as_ref(),
+            Known {
+                campaign: &done.sent.campaign,
+                activity: &done.sent.activity,
+                push: &done.sent.push,
+            },
+        )),
     }
 }

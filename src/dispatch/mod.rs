@@ -3,18 +3,21 @@
 //!
 //! Every send is journaled before it leaves and completed when it answers.
 
+pub mod follow;
 mod journal;
 mod rate;
 mod retry;
 
+pub use follow::{FollowPolicy, Followed};
 pub use rate::RateLimiter;
 pub use retry::RetryPolicy;
 
 use crate::activity::{Endpoint, Event};
-use crate::ajo::{AjoClient, Answer, CallError};
-use crate::store::{AttemptRecord, SendId, SendStatus, Store, StoreError};
-use journal::{Finished, Journal, PendingSend};
+use crate::ajo::{AjoClient, Answer, CallError, ScheduleReport};
+use crate::store::{AttemptRecord, Push, SendId, SendStatus, Store, StoreError};
+use journal::{Finished, Journal, PendingSend, Sent};
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -27,6 +30,9 @@ pub struct Settings {
     /// Call starts per second (`None`: no limit).
     pub rate_per_second: Option<f64>,
     pub retry: RetryPolicy,
+    /// Follow accepted broadcasts (their schedule, then their execution) until they end;
+    /// `None`: only record what the answer said.
+    pub follow: Option<FollowPolicy>,
 }
 
 impl Default for Settings {
@@ -35,6 +41,7 @@ impl Default for Settings {
             concurrency: 4,
             rate_per_second: Some(10.0),
             retry: RetryPolicy::default(),
+            follow: None,
         }
     }
 }
@@ -113,6 +120,21 @@ pub enum Progress {
         id: SendId,
         error: String,
     },
+    /// News of an accepted broadcast: its schedule, or its execution's status (after `Done`).
+    Followed {
+        id: SendId,
+        followed: Followed,
+    },
+    /// Following a broadcast ended without a final status.
+    FollowStopped {
+        id: SendId,
+        reason: String,
+    },
+    /// AJO did not delete the broadcast's schedule (it fired already, or is unknown).
+    ScheduleNotCancelled {
+        id: SendId,
+        reason: String,
+    },
 }
 
 impl Progress {
@@ -127,11 +149,14 @@ impl Progress {
             | Progress::Done { id, .. }
             | Progress::Failed { id, .. }
             | Progress::Cancelled { id, .. }
-            | Progress::JournalFailed { id, .. } => *id,
+            | Progress::JournalFailed { id, .. }
+            | Progress::Followed { id, .. }
+            | Progress::FollowStopped { id, .. }
+            | Progress::ScheduleNotCancelled { id, .. } => *id,
         }
     }
 
-    /// True for the last event of a send.
+    /// True for the event that ends a send (a broadcast may still be followed after it).
     pub fn is_final(&self) -> bool {
         matches!(
             self,
@@ -148,8 +173,12 @@ pub struct Dispatcher {
 
 struct Inner {
     client: AjoClient,
+    store: Arc<Store>,
+    follow: Option<FollowPolicy>,
+    /// Broadcasts being followed, to stop when their schedule is cancelled.
+    follows: Mutex<HashMap<SendId, tokio::task::AbortHandle>>,
     journal: Journal,
-    profile: String,
+    profile: Arc<str>,
     retry: RetryPolicy,
     limiter: Option<RateLimiter>,
     permits: Semaphore,
@@ -157,12 +186,13 @@ struct Inner {
     queues: Mutex<HashMap<String, VecDeque<Job>>>,
     cancels: Mutex<HashMap<SendId, watch::Sender<bool>>>,
     events: mpsc::UnboundedSender<Progress>,
+    /// The length of the last serialised body.
+    body_size: AtomicUsize,
 }
 
 struct Job {
     id: SendId,
-    endpoint: Endpoint,
-    body: Vec<u8>,
+    sent: Arc<Sent>,
     cancel: watch::Receiver<bool>,
 }
 
@@ -178,14 +208,18 @@ impl Dispatcher {
         let (events, receiver) = mpsc::unbounded_channel();
         let inner = Inner {
             client,
-            journal: Journal::start(store),
-            profile: profile.to_string(),
+            journal: Journal::start(Arc::clone(&store)),
+            store,
+            follow: settings.follow,
+            follows: Mutex::new(HashMap::new()),
+            profile: profile.into(),
             retry: settings.retry,
             limiter: settings.rate_per_second.map(RateLimiter::new),
             permits: Semaphore::new(settings.concurrency.max(1)),
             queues: Mutex::new(HashMap::new()),
             cancels: Mutex::new(HashMap::new()),
             events,
+            body_size: AtomicUsize::new(0),
         };
         (
             Dispatcher {
@@ -193,6 +227,11 @@ impl Dispatcher {
             },
             receiver,
         )
+    }
+
+    /// Whether accepted broadcasts are followed until they end.
+    pub fn follows(&self) -> bool {
+        self.inner.follow.is_some()
     }
 
     /// The client, for status calls and the token's age.
@@ -204,17 +243,22 @@ impl Dispatcher {
     /// Nothing is sent when the journal cannot be written.
     pub async fn submit(&self, send: Outgoing) -> Result<SendId, StoreError> {
         let inner = &self.inner;
-        let body = serde_json::to_vec(&send.body).unwrap_or_default();
+        let key = format!("{}\u{0}{}", send.campaign, send.activity);
+        // Serialised once: the journal keeps the very text that goes on the wire.
+        let sent = Arc::new(Sent {
+            push: Push::read(send.event, &send.body),
+            body: inner.serialize(&send.body),
+            endpoint: send.endpoint,
+            campaign: send.campaign,
+            activity: send.activity,
+        });
         let id = inner
             .journal
             .begin(PendingSend {
-                profile: inner.profile.clone(),
-                campaign: send.campaign.clone(),
-                activity: send.activity.clone(),
-                event: send.event,
+                profile: Arc::clone(&inner.profile),
+                sent: Arc::clone(&sent),
                 request_id: send.request_id,
                 endpoint: send.endpoint.path(),
-                body: send.body,
                 recipient: send.recipient,
                 now_ms: now_ms(),
             })
@@ -222,13 +266,7 @@ impl Dispatcher {
         let (cancel_tx, cancel) = watch::channel(false);
         lock(&inner.cancels).insert(id, cancel_tx);
         let _ = inner.events.send(Progress::Queued { id });
-        let key = format!("{}\u{0}{}", send.campaign, send.activity);
-        let job = Job {
-            id,
-            endpoint: send.endpoint,
-            body,
-            cancel,
-        };
+        let job = Job { id, sent, cancel };
         let start_worker = {
             let mut queues = lock(&inner.queues);
             match queues.get_mut(&key) {
@@ -244,9 +282,29 @@ impl Dispatcher {
         };
         if start_worker {
             let inner = Arc::clone(&self.inner);
-            tokio::spawn(async move { inner.serve(key).await });
+            tokio::spawn(inner.serve(key));
         }
         Ok(id)
+    }
+
+    /// Deletes the schedule broadcast `id` created, in the background, and stops following
+    /// it: reported as [`Progress::Followed`] (status `Cancelled`) or
+    /// [`Progress::ScheduleNotCancelled`].
+    pub fn cancel_schedule(&self, id: SendId, schedule_id: String) {
+        let inner = Arc::clone(&self.inner);
+        tokio::spawn(async move {
+            let event = match follow::cancel(&inner.client, &inner.store, &schedule_id).await {
+                Ok(report) => {
+                    if let Some(task) = lock(&inner.follows).remove(&id) {
+                        task.abort();
+                    }
+                    let followed = Followed::Schedule(report);
+                    Progress::Followed { id, followed }
+                }
+                Err(reason) => Progress::ScheduleNotCancelled { id, reason },
+            };
+            let _ = inner.events.send(event);
+        });
     }
 
     /// Cancels a queued or in-flight send; false when it already finished.
@@ -259,8 +317,20 @@ impl Dispatcher {
 }
 
 impl Inner {
+    /// The body as compact JSON, in a buffer sized like the previous one (bodies of a run
+    /// are alike: no regrowing from a small buffer on every send).
+    fn serialize(&self, body: &serde_json::Value) -> String {
+        let mut text = Vec::with_capacity(self.body_size.load(Ordering::Relaxed));
+        if serde_json::to_writer(&mut text, body).is_err() {
+            text.clear();
+        }
+        self.body_size.store(text.len(), Ordering::Relaxed);
+        // serde_json writes UTF-8 only.
+        String::from_utf8(text).unwrap_or_default()
+    }
+
     /// Sends one activity's queue in order, then retires.
-    async fn serve(&self, key: String) {
+    async fn serve(self: Arc<Self>, key: String) {
         loop {
             let job = {
                 let mut queues = lock(&self.queues);
@@ -278,7 +348,7 @@ impl Inner {
         }
     }
 
-    async fn send(&self, mut job: Job) {
+    async fn send(self: &Arc<Self>, mut job: Job) {
         let id = job.id;
         let first_start = Instant::now();
         let mut attempt = 0;
@@ -293,15 +363,15 @@ impl Inner {
             // Cancellation wins over a free slot: a cancelled send never starts.
             let permit = tokio::select! {
                 biased;
-                () = until_cancelled(&mut job.cancel) => return self.cancelled(id, attempt - 1, false).await,
+                () = until_cancelled(&mut job.cancel) => return self.cancelled(&job.sent, id, attempt - 1, false).await,
                 permit = ready => permit,
             };
             let _ = self.events.send(Progress::AttemptStarted { id, attempt });
             let started_ms = now_ms();
             let result = tokio::select! {
                 biased;
-                () = until_cancelled(&mut job.cancel) => return self.cancelled(id, attempt, true).await,
-                result = self.client.execute(job.endpoint, &job.body) => result,
+                () = until_cancelled(&mut job.cancel) => return self.cancelled(&job.sent, id, attempt, true).await,
+                result = self.client.execute(job.sent.endpoint, job.sent.body.as_bytes()) => result,
             };
             drop(permit);
             let delay = (retryable(&result) && attempt < self.retry.max_attempts)
@@ -353,18 +423,26 @@ impl Inner {
                 });
                 tokio::select! {
                     () = tokio::time::sleep(delay) => continue,
-                    () = until_cancelled(&mut job.cancel) => return self.cancelled(id, attempt, false).await,
+                    () = until_cancelled(&mut job.cancel) => return self.cancelled(&job.sent, id, attempt, false).await,
                 }
             }
             return self
-                .finish(id, attempt, first_start.elapsed(), result, record)
+                .finish(
+                    &job.sent,
+                    id,
+                    attempt,
+                    first_start.elapsed(),
+                    result,
+                    record,
+                )
                 .await;
         }
     }
 
     /// Journals and reports the final state of a send.
     async fn finish(
-        &self,
+        self: &Arc<Self>,
+        sent: &Arc<Sent>,
         id: SendId,
         attempts: u32,
         total: Duration,
@@ -381,11 +459,10 @@ impl Inner {
             Err(error) => {
                 let reason = format!("gave up after {attempts} attempt(s): {error}");
                 let done = Finished {
-                    last_attempt: Some(last_attempt.clone()),
+                    sent: Arc::clone(sent),
+                    last_attempt: Some(last_attempt),
                     status: SendStatus::Failed,
-                    http_status: None,
-                    headers: Vec::new(),
-                    body: None,
+                    answer: None,
                     attempts,
                     latency_ms,
                     execution_id: None,
@@ -415,19 +492,34 @@ impl Inner {
                 crate::ajo::problem::describe(answer.status, &answer.body).title
             })),
         };
+        let execution_id = answer.field("executionId");
+        let answer = Arc::new(answer);
         let done = Finished {
-            last_attempt: Some(last_attempt.clone()),
+            sent: Arc::clone(sent),
+            last_attempt: Some(last_attempt),
             status,
-            http_status: Some(answer.status),
-            headers: answer.headers.clone(),
-            body: Some(answer.body.clone()),
+            answer: Some(Arc::clone(&answer)),
             attempts,
             latency_ms,
-            execution_id: answer.field("executionId"),
+            execution_id,
             error,
             now_ms: now_ms(),
         };
         self.complete(id, done).await;
+        // The journal has let go of it by now (a clone otherwise).
+        let answer = Arc::try_unwrap(answer).unwrap_or_else(|shared| (*shared).clone());
+        let broadcast = (status == SendStatus::Accepted && sent.endpoint == Endpoint::Audience)
+            .then(|| {
+                (
+                    ScheduleReport::read(&answer.body),
+                    answer.field("executionId"),
+                )
+            });
+        // Journaled before `Done` goes out: whoever reads the journal then finds it.
+        if let Some((schedule, execution)) = &broadcast {
+            self.record_run(id, schedule.clone(), execution.clone())
+                .await;
+        }
         let event = match status {
             SendStatus::Accepted => Progress::Done {
                 id,
@@ -460,20 +552,93 @@ impl Inner {
             }
         };
         let _ = self.events.send(event);
+        if let Some((schedule, execution)) = broadcast {
+            if let Some(schedule) = &schedule {
+                let followed = Followed::Schedule(schedule.clone());
+                let _ = self.events.send(Progress::Followed { id, followed });
+            }
+            if let Some(policy) = self.follow {
+                let inner = Arc::clone(self);
+                // Held while spawning, so the task cannot remove its entry before it is in.
+                let mut follows = lock(&self.follows);
+                let task = tokio::spawn(async move {
+                    inner.follow_run(id, schedule, execution, policy).await;
+                    lock(&inner.follows).remove(&id);
+                });
+                follows.insert(id, task.abort_handle());
+            }
+        }
     }
 
-    async fn cancelled(&self, id: SendId, attempts: u32, in_flight: bool) {
+    /// Journals what an accepted broadcast's answer said: the schedule it created, or the
+    /// execution it started.
+    async fn record_run(
+        &self,
+        id: SendId,
+        schedule: Option<ScheduleReport>,
+        execution: Option<String>,
+    ) {
+        if schedule.is_none() && execution.is_none() {
+            return;
+        }
+        let store = Arc::clone(&self.store);
+        let tracked = tokio::task::spawn_blocking(move || {
+            store.track_run(id, schedule.as_ref(), execution.as_deref())
+        })
+        .await;
+        let error = match tracked {
+            Ok(Ok(())) => return,
+            Ok(Err(error)) => error.to_string(),
+            Err(error) => error.to_string(),
+        };
+        let _ = self.events.send(Progress::JournalFailed { id, error });
+    }
+
+    /// Polls a broadcast's schedule or execution, journaling and reporting each change.
+    async fn follow_run(
+        &self,
+        id: SendId,
+        schedule: Option<ScheduleReport>,
+        execution: Option<String>,
+        policy: FollowPolicy,
+    ) {
+        let seen = |followed: &Followed| {
+            let recorded = match followed {
+                Followed::Schedule(report) => self.store.schedule_reported(report),
+                Followed::Execution(report) => {
+                    let run = report.execution_id.as_deref().unwrap_or_default();
+                    self.store.execution_reported(run, report)
+                }
+            };
+            if let Err(error) = recorded {
+                let error = error.to_string();
+                let _ = self.events.send(Progress::JournalFailed { id, error });
+            }
+            let followed = followed.clone();
+            let _ = self.events.send(Progress::Followed { id, followed });
+        };
+        let result = match (schedule, execution) {
+            (Some(schedule), _) => follow::schedule(&self.client, &schedule, &policy, seen).await,
+            (None, Some(run)) => follow::execution(&self.client, &run, &policy, seen).await,
+            (None, None) => return,
+        };
+        if let Err(error) = result {
+            let reason = error.to_string();
+            let _ = self.events.send(Progress::FollowStopped { id, reason });
+        }
+    }
+
+    async fn cancelled(&self, sent: &Arc<Sent>, id: SendId, attempts: u32, in_flight: bool) {
         let note = if in_flight {
             "cancelled while in flight: AJO may have received it"
         } else {
             "cancelled before it was sent"
         };
         let done = Finished {
+            sent: Arc::clone(sent),
             last_attempt: None,
             status: SendStatus::Cancelled,
-            http_status: None,
-            headers: Vec::new(),
-            body: None,
+            answer: None,
             attempts,
             latency_ms: None,
             execution_id: None,

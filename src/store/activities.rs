@@ -1,6 +1,6 @@
 //! Tracked activities, and how an accepted send moves one along its lifecycle.
 
-use super::sends::{NewSend, SendRecord, SendStatus};
+use super::sends::SendStatus;
 use super::{conversion_error, exec, json_column};
 use crate::activity::{ActivityHistory, Event, Lifecycle};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -79,21 +79,72 @@ impl ActivityRecord {
         let age = now_ms.saturating_sub(self.started_ms?);
         Some(Duration::from_millis(u64::try_from(age).unwrap_or(0)))
     }
+}
 
-    /// Moves the record as the device would on receiving an accepted `event` carrying `aps`
-    /// at `now_ms`. Changes nothing when the device would drop the push: an update or end
-    /// after the end, or one older than the last accepted push.
-    fn apply(&mut self, event: Event, aps: Option<&Map<String, Value>>, now_ms: i64) {
+/// What an accepted push can change on the device, read once from its request body.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Push {
+    pub(crate) event: Event,
+    timestamp: Option<i64>,
+    stale_date: Option<i64>,
+    dismissal_date: Option<i64>,
+    /// The `content-state`, as JSON text.
+    content_state: Option<String>,
+}
+
+impl Push {
+    /// The push an `event` with this request body (unitary, audience or bare) delivers.
+    pub(crate) fn read(event: Event, body: &Value) -> Push {
+        let aps = find_aps(body);
         let field = |name: &str| aps.and_then(|aps| aps.get(name));
-        let timestamp = field("timestamp").and_then(unix_seconds);
-        if event != Event::Start {
-            let older =
-                matches!((timestamp, self.last_timestamp), (Some(t), Some(last)) if t < last);
+        Push {
+            event,
+            timestamp: field("timestamp").and_then(unix_seconds),
+            stale_date: field("stale-date").and_then(unix_seconds),
+            dismissal_date: field("dismissal-date").and_then(unix_seconds),
+            content_state: field("content-state").map(Value::to_string),
+        }
+    }
+}
+
+/// The lifecycle columns of one activity: what an accepted push reads and moves.
+#[derive(Debug, Clone, PartialEq)]
+struct State {
+    lifecycle: Lifecycle,
+    updates: u32,
+    last_timestamp: Option<i64>,
+    started_ms: Option<i64>,
+    ended_ms: Option<i64>,
+    dismissal_date: Option<i64>,
+    stale_date: Option<i64>,
+}
+
+impl State {
+    /// An activity no accepted push has reached.
+    const DRAFT: State = State {
+        lifecycle: Lifecycle::Draft,
+        updates: 0,
+        last_timestamp: None,
+        started_ms: None,
+        ended_ms: None,
+        dismissal_date: None,
+        stale_date: None,
+    };
+
+    /// Moves as the device would on receiving `push` accepted at `now_ms`. Changes nothing
+    /// and returns false when the device would drop the push: an update or end after the
+    /// end, or one older than the last accepted push.
+    fn apply(&mut self, push: &Push, now_ms: i64) -> bool {
+        if push.event != Event::Start {
+            let older = matches!(
+                (push.timestamp, self.last_timestamp),
+                (Some(t), Some(last)) if t < last
+            );
             if older || self.lifecycle == Lifecycle::Ended {
-                return;
+                return false;
             }
         }
-        match event {
+        match push.event {
             Event::Start => {
                 self.updates = 0;
                 self.lifecycle = Lifecycle::Active { updates: 0 };
@@ -110,28 +161,32 @@ impl ActivityRecord {
             Event::End => {
                 self.lifecycle = Lifecycle::Ended;
                 self.ended_ms = Some(now_ms);
-                self.dismissal_date = field("dismissal-date").and_then(unix_seconds);
+                self.dismissal_date = push.dismissal_date;
             }
         }
-        if timestamp.is_some() {
-            self.last_timestamp = timestamp;
+        if push.timestamp.is_some() {
+            self.last_timestamp = push.timestamp;
         }
-        if let Some(state) = field("content-state") {
-            self.last_content_state = Some(state.clone());
-        }
-        self.stale_date = field("stale-date").and_then(unix_seconds);
+        self.stale_date = push.stale_date;
+        true
     }
 }
 
 /// The `aps` of a request body: unitary (first recipient), audience, or bare.
+/// (Walked key by key: `Value::pointer` allocates for every segment of its path.)
 fn find_aps(body: &Value) -> Option<&Map<String, Value>> {
-    [
-        "/recipients/0/context/requestPayload/aps",
-        "/context/requestPayload/aps",
-        "/aps",
-    ]
-    .iter()
-    .find_map(|path| body.pointer(path)?.as_object())
+    fn aps(context: &Value) -> Option<&Map<String, Value>> {
+        context.get("requestPayload")?.get("aps")?.as_object()
+    }
+    let first_recipient = match body.get("recipients") {
+        Some(Value::Array(recipients)) => recipients.first(),
+        Some(Value::Object(recipients)) => recipients.get("0"),
+        _ => None,
+    };
+    first_recipient
+        .and_then(|recipient| aps(recipient.get("context")?))
+        .or_else(|| aps(body.get("context")?))
+        .or_else(|| body.get("aps")?.as_object())
 }
 
 /// A date field in Unix seconds; a float is truncated, anything else ignored.
@@ -146,8 +201,15 @@ fn unix_seconds(value: &Value) -> Option<i64> {
 
 /// Creates the activity of a new send as a draft if it is missing. A real send also marks
 /// the activity updated and records its recipient; a dry run leaves an existing one alone.
-pub(super) fn ensure(tx: &Connection, send: &NewSend<'_>) -> rusqlite::Result<()> {
-    let sql = if send.dry_run {
+pub(super) fn ensure(
+    tx: &Connection,
+    campaign: &str,
+    id: &str,
+    recipient: Option<&str>,
+    dry_run: bool,
+    now_ms: i64,
+) -> rusqlite::Result<()> {
+    let sql = if dry_run {
         "INSERT INTO activities (campaign, id, recipient, lifecycle, updated_ms)
          VALUES (?1, ?2, ?3, 'draft', ?4)
          ON CONFLICT (campaign, id) DO NOTHING"
@@ -157,11 +219,7 @@ pub(super) fn ensure(tx: &Connection, send: &NewSend<'_>) -> rusqlite::Result<()
          ON CONFLICT (campaign, id) DO UPDATE SET
             recipient = coalesce(excluded.recipient, recipient), updated_ms = excluded.updated_ms"
     };
-    exec(
-        tx,
-        sql,
-        params![send.campaign, send.activity, send.recipient, send.now_ms],
-    )?;
+    exec(tx, sql, params![campaign, id, recipient, now_ms])?;
     Ok(())
 }
 
@@ -180,57 +238,68 @@ pub(super) fn touch(
     Ok(())
 }
 
-/// Moves the activity of an accepted `send` along its lifecycle.
-pub(super) fn accept(tx: &Connection, send: &SendRecord, now_ms: i64) -> rusqlite::Result<()> {
-    let mut record = match get(tx, &send.campaign, &send.activity)? {
-        Some(record) => record,
+/// Moves the activity of an accepted `push` along its lifecycle; reads only the lifecycle
+/// columns (not the last content state, nor the last send's status).
+pub(super) fn accept(
+    tx: &Connection,
+    campaign: &str,
+    id: &str,
+    push: &Push,
+    now_ms: i64,
+) -> rusqlite::Result<()> {
+    let mut state = tx
+        .prepare_cached(
+            "SELECT lifecycle, updates, last_timestamp, started_ms, ended_ms, dismissal_date,
+                stale_date
+             FROM activities WHERE campaign = ?1 AND id = ?2",
+        )?
+        .query_row([campaign, id], |row| {
+            Ok(State {
+                lifecycle: lifecycle_column(row, 0, 1)?,
+                updates: row.get(1)?,
+                last_timestamp: row.get(2)?,
+                started_ms: row.get(3)?,
+                ended_ms: row.get(4)?,
+                dismissal_date: row.get(5)?,
+                stale_date: row.get(6)?,
+            })
+        })
+        .optional()?
         // `begin` always creates it; rebuild it if it was deleted behind our back.
-        None => ActivityRecord {
-            campaign: send.campaign.clone(),
-            id: send.activity.clone(),
-            recipient: None,
-            lifecycle: Lifecycle::Draft,
-            updates: 0,
-            last_timestamp: None,
-            last_content_state: None,
-            started_ms: None,
-            ended_ms: None,
-            dismissal_date: None,
-            stale_date: None,
-            updated_ms: now_ms,
-            last_send_status: None,
-        },
+        .unwrap_or(State::DRAFT);
+    let content_state = if state.apply(push, now_ms) {
+        push.content_state.as_deref()
+    } else {
+        None
     };
-    record.apply(send.event, find_aps(&send.request_body), now_ms);
-    record.updated_ms = now_ms;
-    let lifecycle = match record.lifecycle {
+    let lifecycle = match state.lifecycle {
         Lifecycle::Draft => "draft",
         Lifecycle::Active { .. } | Lifecycle::Stale => "active",
         Lifecycle::Ended | Lifecycle::Dismissed => "ended",
     };
     exec(
         tx,
-        "INSERT INTO activities (campaign, id, recipient, lifecycle, updates, last_timestamp,
+        "INSERT INTO activities (campaign, id, lifecycle, updates, last_timestamp,
             last_content_state, started_ms, ended_ms, dismissal_date, stale_date, updated_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (campaign, id) DO UPDATE SET lifecycle = excluded.lifecycle,
             updates = excluded.updates, last_timestamp = excluded.last_timestamp,
-            last_content_state = excluded.last_content_state, started_ms = excluded.started_ms,
-            ended_ms = excluded.ended_ms, dismissal_date = excluded.dismissal_date,
-            stale_date = excluded.stale_date, updated_ms = excluded.updated_ms",
+            last_content_state = coalesce(excluded.last_content_state, last_content_state),
+            started_ms = excluded.started_ms, ended_ms = excluded.ended_ms,
+            dismissal_date = excluded.dismissal_date, stale_date = excluded.stale_date,
+            updated_ms = excluded.updated_ms",
         params![
-            record.campaign,
-            record.id,
-            record.recipient,
+            campaign,
+            id,
             lifecycle,
-            record.updates,
-            record.last_timestamp,
-            record.last_content_state.as_ref().map(Value::to_string),
-            record.started_ms,
-            record.ended_ms,
-            record.dismissal_date,
-            record.stale_date,
-            record.updated_ms,
+            state.updates,
+            state.last_timestamp,
+            content_state,
+            state.started_ms,
+            state.ended_ms,
+            state.dismissal_date,
+            state.stale_date,
+            now_ms,
         ],
     )?;
     Ok(())
@@ -264,14 +333,26 @@ pub(super) fn get(
     .optional()
 }
 
+/// The stored lifecycle in column `idx`, with its update count from column `updates`.
+fn lifecycle_column(row: &Row<'_>, idx: usize, updates: usize) -> rusqlite::Result<Lifecycle> {
+    Ok(match row.get_ref(idx)?.as_str()? {
+        "draft" => Lifecycle::Draft,
+        "active" => Lifecycle::Active {
+            updates: row.get(updates)?,
+        },
+        "ended" => Lifecycle::Ended,
+        other => {
+            return Err(conversion_error(
+                idx,
+                format!("`{other}` is not a lifecycle"),
+            ));
+        }
+    })
+}
+
 fn read_activity(row: &Row<'_>) -> rusqlite::Result<ActivityRecord> {
     let updates: u32 = row.get(4)?;
-    let lifecycle = match row.get_ref(3)?.as_str()? {
-        "draft" => Lifecycle::Draft,
-        "active" => Lifecycle::Active { updates },
-        "ended" => Lifecycle::Ended,
-        other => return Err(conversion_error(3, format!("`{other}` is not a lifecycle"))),
-    };
+    let lifecycle = lifecycle_column(row, 3, 4)?;
     let last_send_status = match row.get_ref(12)?.as_str_or_null()? {
         Some(text) => Some(text.parse().map_err(|e| conversion_error(12, e))?),
         None => None,
@@ -316,8 +397,9 @@ mod tests {
         }
     }
 
-    fn aps(value: Value) -> Map<String, Value> {
-        value.as_object().cloned().unwrap_or_default()
+    /// The push of a bare body carrying `aps`.
+    fn push(event: Event, aps: Value) -> Push {
+        Push::read(event, &json!({ "aps": aps }))
     }
 
     #[test]
@@ -332,6 +414,11 @@ mod tests {
             assert_eq!(find_aps(&body), aps.as_object(), "{body}");
         }
         assert_eq!(find_aps(&json!({ "recipients": [] })), None);
+        // As a JSON pointer reads it: key `0` of an object, and later paths when one fails.
+        let keyed = json!({ "recipients": { "0": { "context": context } } });
+        assert_eq!(find_aps(&keyed), aps.as_object());
+        let fallback = json!({ "recipients": [{}], "aps": aps });
+        assert_eq!(find_aps(&fallback), aps.as_object());
         assert_eq!(find_aps(&json!({ "aps": "not an object" })), None);
         assert_eq!(find_aps(&json!([1, 2])), None);
     }
@@ -347,44 +434,64 @@ mod tests {
 
     #[test]
     fn the_device_drops_an_update_after_the_end_or_older_than_the_last_push() {
-        let mut record = draft();
-        record.apply(Event::Start, Some(&aps(json!({ "timestamp": 100 }))), 1);
-        record.apply(Event::End, Some(&aps(json!({ "timestamp": 200 }))), 2);
-        let ended = record.clone();
-        record.apply(Event::Update, Some(&aps(json!({ "timestamp": 300 }))), 3);
-        assert_eq!(record, ended, "an update after the end moves nothing");
+        let mut state = State::DRAFT;
+        assert!(state.apply(&push(Event::Start, json!({ "timestamp": 100 })), 1));
+        assert!(state.apply(&push(Event::End, json!({ "timestamp": 200 })), 2));
+        let ended = state.clone();
+        let late = push(Event::Update, json!({ "timestamp": 300 }));
+        assert!(!state.apply(&late, 3));
+        assert_eq!(state, ended, "an update after the end moves nothing");
 
-        let mut record = draft();
-        record.apply(Event::Start, Some(&aps(json!({ "timestamp": 100 }))), 1);
-        let started = record.clone();
-        record.apply(Event::Update, Some(&aps(json!({ "timestamp": 99 }))), 2);
-        assert_eq!(record, started, "an older update moves nothing");
-        record.apply(Event::Update, Some(&aps(json!({ "timestamp": 100 }))), 2);
-        assert_eq!(record.lifecycle, Lifecycle::Active { updates: 1 });
+        let mut state = State::DRAFT;
+        assert!(state.apply(&push(Event::Start, json!({ "timestamp": 100 })), 1));
+        let started = state.clone();
+        assert!(!state.apply(&push(Event::Update, json!({ "timestamp": 99 })), 2));
+        assert_eq!(state, started, "an older update moves nothing");
+        assert!(state.apply(&push(Event::Update, json!({ "timestamp": 100 })), 2));
+        assert_eq!(state.lifecycle, Lifecycle::Active { updates: 1 });
     }
 
     #[test]
     fn a_start_after_the_end_begins_again() {
-        let mut record = draft();
-        record.apply(Event::Start, None, 1);
-        record.apply(Event::Update, None, 2);
-        record.apply(Event::End, Some(&aps(json!({ "dismissal-date": 50 }))), 3);
-        record.apply(Event::Start, Some(&aps(json!({ "timestamp": 1 }))), 4);
-        assert_eq!(record.lifecycle, Lifecycle::Active { updates: 0 });
+        let mut state = State::DRAFT;
+        state.apply(&push(Event::Start, json!({})), 1);
+        state.apply(&Push::read(Event::Update, &json!({})), 2);
+        state.apply(&push(Event::End, json!({ "dismissal-date": 50 })), 3);
+        state.apply(&push(Event::Start, json!({ "timestamp": 1 })), 4);
+        assert_eq!(state.lifecycle, Lifecycle::Active { updates: 0 });
         assert_eq!(
-            (record.started_ms, record.ended_ms, record.dismissal_date),
+            (state.started_ms, state.ended_ms, state.dismissal_date),
             (Some(4), None, None)
         );
     }
 
     #[test]
     fn malformed_fields_move_the_lifecycle_and_are_otherwise_ignored() {
-        let mut record = draft();
-        let junk = aps(json!({ "timestamp": "soon", "stale-date": [], "content-state": 3 }));
-        record.apply(Event::Update, Some(&junk), 5);
-        assert_eq!(record.lifecycle, Lifecycle::Active { updates: 1 });
-        assert_eq!((record.last_timestamp, record.stale_date), (None, None));
-        assert_eq!(record.last_content_state, Some(json!(3)));
+        let mut state = State::DRAFT;
+        let junk = json!({ "timestamp": "soon", "stale-date": [], "content-state": 3 });
+        let junk = push(Event::Update, junk);
+        state.apply(&junk, 5);
+        assert_eq!(state.lifecycle, Lifecycle::Active { updates: 1 });
+        assert_eq!((state.last_timestamp, state.stale_date), (None, None));
+        assert_eq!(junk.content_state.as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn a_push_reads_its_dates_and_content_state_once() {
+        let body = json!({ "recipients": [{ "context": { "requestPayload": { "aps": {
+            "timestamp": 10, "stale-date": 20.5, "dismissal-date": 30,
+            "content-state": { "eta": 5 }
+        } } } }] });
+        assert_eq!(
+            Push::read(Event::End, &body),
+            Push {
+                event: Event::End,
+                timestamp: Some(10),
+                stale_date: Some(20),
+                dismissal_date: Some(30),
+                content_state: Some(r#"{"eta":5}"#.into()),
+            }
+        );
     }
 
     #[test]

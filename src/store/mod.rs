@@ -7,13 +7,18 @@
 //! are never given to the store, and secret response headers are dropped before storing.
 
 mod activities;
+mod runs;
 mod schema;
 mod sends;
 
 pub use activities::ActivityRecord;
+pub(crate) use activities::Push;
+pub use runs::RunRecord;
 pub use schema::SCHEMA_VERSION;
 pub use sends::{AttemptRecord, Completion, NewSend, SendFilter, SendRecord, SendStatus};
+pub(crate) use sends::{Dispatched, Known};
 
+use crate::ajo::{ExecutionReport, ScheduleReport};
 use rusqlite::types::Type;
 use rusqlite::{Connection, ErrorCode, Row, Transaction, TransactionBehavior};
 use serde::de::DeserializeOwned;
@@ -31,6 +36,9 @@ const FILE_NAME: &str = "liveact.db";
 
 /// How long a write waits for another liveact process to release the database.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Log pages between automatic checkpoints (SQLite's default is 1000).
+const WAL_AUTOCHECKPOINT_PAGES: i64 = 4000;
 
 /// A store operation that failed, with what to do about it.
 #[derive(Debug, Clone)]
@@ -111,6 +119,10 @@ impl Store {
             .map_err(|e| err("set synchronous mode", e))?;
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(|e| err("enable foreign keys", e))?;
+        // Checkpoint every 16 MiB of log instead of every 4: the journal rewrites the same
+        // index and activity pages in every transaction, and each checkpoint copies them again.
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)
+            .map_err(|e| err("set the checkpoint interval", e))?;
         schema::migrate(&mut conn, &path)?;
         let store = Store {
             conn: Mutex::new(conn),
@@ -156,6 +168,55 @@ impl Store {
         self.read("read a send", |tx| sends::get(tx, id))
     }
 
+    /// Starts tracking an accepted broadcast: the schedule it created, or its execution.
+    pub fn track_run(
+        &self,
+        send_id: SendId,
+        schedule: Option<&ScheduleReport>,
+        execution_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.write("track a broadcast", |tx| {
+            runs::track(tx, send_id, schedule, execution_id, now_ms())
+        })
+    }
+
+    /// Records a schedule's latest report; `false` when no tracked send made it.
+    pub fn schedule_reported(&self, report: &ScheduleReport) -> Result<bool, StoreError> {
+        self.write("record a schedule's status", |tx| {
+            runs::schedule_reported(tx, report, now_ms())
+        })
+    }
+
+    /// Records an execution's latest report; `false` when no tracked send ran it.
+    pub fn execution_reported(
+        &self,
+        execution_id: &str,
+        report: &ExecutionReport,
+    ) -> Result<bool, StoreError> {
+        self.write("record an execution's status", |tx| {
+            runs::execution_reported(tx, execution_id, report, now_ms())
+        })
+    }
+
+    /// Tracked broadcasts, newest first: all, or those with a schedule.
+    pub fn runs(&self, scheduled_only: bool, limit: usize) -> Result<Vec<RunRecord>, StoreError> {
+        self.read("read the tracked broadcasts", |tx| {
+            runs::list(tx, scheduled_only, limit)
+        })
+    }
+
+    /// The tracked broadcast of one send.
+    pub fn run(&self, send_id: SendId) -> Result<Option<RunRecord>, StoreError> {
+        self.read("read a tracked broadcast", |tx| runs::get(tx, send_id))
+    }
+
+    /// The tracked broadcast that created this schedule.
+    pub fn run_by_schedule(&self, schedule_id: &str) -> Result<Option<RunRecord>, StoreError> {
+        self.read("read a tracked schedule", |tx| {
+            runs::by_schedule(tx, schedule_id)
+        })
+    }
+
     /// All tracked activities, most recently updated first.
     pub fn activities(&self) -> Result<Vec<ActivityRecord>, StoreError> {
         self.read("read the activities", activities::list)
@@ -168,16 +229,31 @@ impl Store {
 
     /// Runs several journal writes in one transaction (group commit): each succeeds or fails
     /// on its own, and the whole group costs one commit. Outer `Err`: the group did not commit.
-    pub fn batch<T>(&self, writes: impl FnOnce(&mut Batch<'_>) -> T) -> Result<T, StoreError> {
+    ///
+    /// `writes` runs once without savepoints (each would cost two more statements per write);
+    /// if one of its writes fails, that attempt is rolled back and `writes` runs again with
+    /// each write in its own savepoint, so the failing write fails alone.
+    pub fn batch<T>(&self, mut writes: impl FnMut(&mut Batch<'_>) -> T) -> Result<T, StoreError> {
         let mut conn = self.lock();
         let doing = "write the journal";
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| self.error(doing, e))?;
-        let mut batch = Batch { tx, store: self };
-        let value = writes(&mut batch);
-        batch.tx.commit().map_err(|e| self.error(doing, e))?;
-        Ok(value)
+        for savepoints in [false, true] {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| self.error(doing, e))?;
+            let mut batch = Batch {
+                tx,
+                store: self,
+                savepoints,
+                failed: false,
+            };
+            let value = writes(&mut batch);
+            if batch.failed && !savepoints {
+                continue; // dropping the transaction rolls it back
+            }
+            batch.tx.commit().map_err(|e| self.error(doing, e))?;
+            return Ok(value);
+        }
+        unreachable!("the pass with savepoints always returns")
     }
 
     /// The connection; a panic elsewhere cannot leave a transaction open, so a poisoned
@@ -230,6 +306,10 @@ impl Store {
 pub struct Batch<'a> {
     tx: Transaction<'a>,
     store: &'a Store,
+    /// Each write in its own savepoint (the second pass, after a write failed).
+    savepoints: bool,
+    /// A write failed in the pass without savepoints: the pass is void.
+    failed: bool,
 }
 
 impl Batch<'_> {
@@ -254,20 +334,54 @@ impl Batch<'_> {
         self.each("complete a send", |c| sends::complete(c, id, done))
     }
 
-    /// Runs one write in its own savepoint, so its failure undoes only itself.
+    /// [`Batch::begin_send`] of a send that is not a dry run, its body already serialised.
+    pub(crate) fn begin_dispatched(&mut self, send: &Dispatched<'_>) -> Result<SendId, StoreError> {
+        self.each("journal a new send", |c| {
+            sends::begin_dispatched(c, send, false)
+        })
+    }
+
+    /// [`Batch::record_attempt`] of the attempt that ended a send (if any) and
+    /// [`Batch::complete_send`] in one write, for a send this process journaled: what `known`
+    /// says of it spares reading its row back.
+    pub(crate) fn complete_dispatched(
+        &mut self,
+        id: SendId,
+        done: &Completion<'_>,
+        last_attempt: Option<&AttemptRecord>,
+        known: Known<'_>,
+    ) -> Result<(), StoreError> {
+        self.each("complete a send", |c| {
+            sends::complete_dispatched(c, id, done, last_attempt, known)
+        })
+    }
+
+    /// Runs one write: in its own savepoint, so that its failure undoes only itself, or, in
+    /// the first pass, directly, where a failure voids the pass (later writes do nothing).
     fn each<T>(
         &mut self,
         doing: &str,
         f: impl FnOnce(&Connection) -> Result<T, WriteError>,
     ) -> Result<T, StoreError> {
         let store = self.store;
-        let run = |tx: &mut Transaction<'_>| {
-            let savepoint = tx.savepoint()?;
-            let value = f(&savepoint)?;
-            savepoint.commit()?;
-            Ok(value)
+        let result = if self.savepoints {
+            let savepoint = self.tx.savepoint().map_err(WriteError::Sqlite);
+            savepoint.and_then(|savepoint| {
+                let value = f(&savepoint)?;
+                savepoint.commit()?;
+                Ok(value)
+            })
+        } else if self.failed {
+            Err(WriteError::Refused(
+                "an earlier write of the group failed".into(),
+            ))
+        } else {
+            f(&self.tx)
         };
-        run(&mut self.tx).map_err(|e| match e {
+        if result.is_err() && !self.savepoints {
+            self.failed = true;
+        }
+        result.map_err(|e| match e {
             WriteError::Sqlite(e) => store.error(doing, e),
             WriteError::Refused(why) => StoreError(format!("cannot {doing}: {why}")),
         })
@@ -335,4 +449,247 @@ fn conversion_error(
 fn json_column<T: DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
     let text = row.get_ref(idx)?.as_str_or_null()?.unwrap_or("null");
     serde_json::from_str(text).map_err(|e| conversion_error(idx, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::activity::Event;
+    use serde_json::{Value, json};
+
+    fn body(event: Event, aps: Value) -> Value {
+        let mut aps_all = json!({ "event": event.as_str() });
+        if let (Some(all), Some(extra)) = (aps_all.as_object_mut(), aps.as_object()) {
+            all.extend(extra.clone());
+        }
+        json!({ "recipients": [{ "userId": "u", "context": { "requestPayload": { "aps": aps_all } } }] })
+    }
+
+    fn new_send<'a>(activity: &'a str, event: Event, body: &'a Value, now_ms: i64) -> NewSend<'a> {
+        NewSend {
+            profile: "p",
+            campaign: "c",
+            activity,
+            event,
+            request_id: "r",
+            endpoint: "/im/executions/unitary",
+            body,
+            recipient: Some("u (email)"),
+            dry_run: false,
+            now_ms,
+        }
+    }
+
+    fn attempt(number: u32, status: u16) -> AttemptRecord {
+        AttemptRecord {
+            number,
+            started_ms: 10,
+            latency_ms: Some(3),
+            http_status: Some(status),
+            error: None,
+            retry_in_ms: None,
+        }
+    }
+
+    fn completion(status: SendStatus, http: u16, now_ms: i64) -> Completion<'static> {
+        static HEADERS: std::sync::LazyLock<Vec<(String, String)>> =
+            std::sync::LazyLock::new(|| {
+                vec![
+                    ("x-request-id".into(), "abc".into()),
+                    ("Set-Cookie".into(), "secret".into()),
+                ]
+            });
+        Completion {
+            status,
+            http_status: Some(http),
+            response_headers: &HEADERS,
+            response_body: Some(r#"{"executionId":"e"}"#),
+            attempts: 2,
+            latency_ms: Some(4),
+            execution_id: Some("e"),
+            error: (status != SendStatus::Accepted).then_some("refused"),
+            now_ms,
+        }
+    }
+
+    #[test]
+    fn a_failing_write_fails_alone_in_its_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let update = body(Event::Update, json!({}));
+        let mut passes = 0;
+        let (first, missing, second) = store
+            .batch(|batch| {
+                passes += 1;
+                let first = batch.begin_send(&new_send("a", Event::Update, &update, 1));
+                let missing = batch.record_attempt(404, &attempt(1, 202));
+                let second = batch.begin_send(&new_send("b", Event::Update, &update, 2));
+                (first, missing, second)
+            })
+            .unwrap();
+        assert_eq!(passes, 2, "the group is redone with savepoints");
+        let err = missing.unwrap_err().to_string();
+        assert!(err.contains("no send #404"), "{err}");
+        let (first, second) = (first.unwrap(), second.unwrap());
+        let sends = store.sends(&SendFilter::default()).unwrap();
+        let ids: Vec<SendId> = sends.iter().map(|s| s.id).collect();
+        assert_eq!(ids, [second, first], "the first pass left nothing behind");
+
+        // A group without failures runs once.
+        let mut passes = 0;
+        store
+            .batch(|batch| {
+                passes += 1;
+                batch.record_attempt(first, &attempt(1, 202)).unwrap();
+            })
+            .unwrap();
+        assert_eq!(passes, 1);
+    }
+
+    /// Journals `steps` on two stores, completing through the public path on one and through
+    /// the dispatcher's on the other, and returns both stores' sends and activities.
+    fn both_ways(steps: &[(Event, Value, SendStatus, u16)]) -> [(Value, Value); 2] {
+        let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+        let stores = dirs.each_ref().map(|d| Store::open(d.path()).unwrap());
+        for (i, (event, aps, status, http)) in steps.iter().enumerate() {
+            let now = 1_000 * (i as i64 + 1);
+            let body = body(*event, aps.clone());
+            let text = body.to_string();
+            let public = stores[0]
+                .begin_send(&new_send("a", *event, &body, now))
+                .unwrap();
+            let dispatched = stores[1]
+                .batch(|b| {
+                    b.begin_dispatched(&Dispatched {
+                        profile: "p",
+                        campaign: "c",
+                        activity: "a",
+                        event: *event,
+                        request_id: "r",
+                        endpoint: "/im/executions/unitary",
+                        body: &text,
+                        recipient: Some("u (email)"),
+                        now_ms: now,
+                    })
+                })
+                .unwrap()
+                .unwrap();
+            assert_eq!(public, dispatched);
+            let done = completion(*status, *http, now + 1);
+            stores[0]
+                .record_attempt(public, &attempt(2, *http))
+                .unwrap();
+            stores[0].complete_send(public, &done).unwrap();
+            let push = Push::read(*event, &body);
+            let known = Known {
+                campaign: "c",
+                activity: "a",
+                push: &push,
+            };
+            stores[1]
+                .batch(|b| {
+                    b.complete_dispatched(dispatched, &done, Some(&attempt(2, *http)), known)
+                })
+                .unwrap()
+                .unwrap();
+        }
+        stores.map(|store| {
+            let sends = store.sends(&SendFilter::default()).unwrap();
+            let activities = store.activities().unwrap();
+            (json!(sends), json!(activities))
+        })
+    }
+
+    #[test]
+    fn the_dispatchers_completion_writes_what_the_public_one_does() {
+        use SendStatus::*;
+        let steps = [
+            (
+                Event::Start,
+                json!({ "timestamp": 100, "content-state": { "s": 1 } }),
+                Accepted,
+                202,
+            ),
+            (
+                Event::Update,
+                json!({ "timestamp": 110, "stale-date": 999 }),
+                Accepted,
+                202,
+            ),
+            (
+                Event::Update,
+                json!({ "timestamp": 105, "content-state": { "s": 2 } }),
+                Accepted,
+                202,
+            ),
+            (
+                Event::Update,
+                json!({ "timestamp": 120, "content-state": { "s": 3 } }),
+                Rejected,
+                400,
+            ),
+            (Event::Update, json!({ "timestamp": 130 }), Failed, 503),
+            (
+                Event::End,
+                json!({ "timestamp": 140, "dismissal-date": 2000 }),
+                Accepted,
+                202,
+            ),
+            (
+                Event::Update,
+                json!({ "timestamp": 150, "content-state": { "s": 4 } }),
+                Accepted,
+                202,
+            ),
+            (Event::Start, json!({ "timestamp": 160 }), Accepted, 202),
+        ];
+        let [public, dispatched] = both_ways(&steps);
+        assert_eq!(public, dispatched);
+        let activity = &public.1[0];
+        assert_eq!(
+            activity["lifecycle"],
+            json!({ "state": "active", "updates": 0 })
+        );
+        assert_eq!(activity["last_content_state"], json!({ "s": 1 }));
+        assert_eq!(
+            public.0[0]["response_headers"],
+            json!([["x-request-id", "abc"]])
+        );
+    }
+
+    #[test]
+    fn the_dispatchers_completion_of_a_closed_or_unknown_send_is_refused_as_usual() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let update = body(Event::Update, json!({}));
+        let id = store
+            .begin_send(&new_send("a", Event::Update, &update, 1))
+            .unwrap();
+        let push = Push::read(Event::Update, &update);
+        let done = completion(SendStatus::Accepted, 202, 2);
+        let complete = |id, activity| {
+            let known = Known {
+                campaign: "c",
+                activity,
+                push: &push,
+            };
+            store
+                .batch(|b| b.complete_dispatched(id, &done, Some(&attempt(1, 202)), known))
+                .unwrap()
+        };
+        // What the dispatcher knows is checked against the row, which wins.
+        complete(id, "not-a").unwrap();
+        let send = store.send(id).unwrap().unwrap();
+        assert_eq!((send.status, send.attempts), (SendStatus::Accepted, 2));
+        assert_eq!(send.attempt_log, [attempt(1, 202)]);
+        assert!(store.activity("c", "not-a").unwrap().is_none());
+        let activity = store.activity("c", "a").unwrap().unwrap();
+        assert_eq!(activity.updates, 1);
+
+        let err = complete(id, "a").unwrap_err().to_string();
+        assert!(err.contains("already accepted"), "{err}");
+        let err = complete(404, "a").unwrap_err().to_string();
+        assert!(err.contains("no send #404"), "{err}");
+        assert_eq!(store.activity("c", "a").unwrap().unwrap().updates, 1);
+    }
 }

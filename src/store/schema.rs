@@ -58,6 +58,17 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (campaign, id)
     );
     CREATE INDEX activities_by_update ON activities (updated_ms);",
+    // 2: what AJO reported of accepted broadcasts afterwards (schedules, execution status).
+    "CREATE TABLE runs (
+        send_id      INTEGER PRIMARY KEY REFERENCES sends (id) ON DELETE CASCADE,
+        schedule_id  TEXT,
+        schedule     TEXT,
+        execution_id TEXT,
+        execution    TEXT,
+        checked_ms   INTEGER
+    );
+    CREATE INDEX runs_by_schedule ON runs (schedule_id) WHERE schedule_id IS NOT NULL;
+    CREATE INDEX runs_by_execution ON runs (execution_id) WHERE execution_id IS NOT NULL;",
 ];
 
 /// The schema version this build writes.

@@ -1,6 +1,7 @@
 //! The send journal: one row per send, written before it leaves, plus its attempts.
 
-use super::{SendId, WriteError, activities, exec, json_column, text_column};
+use super::activities::{self, Push};
+use super::{SendId, WriteError, exec, json_column, text_column};
 use crate::activity::Event;
 use rusqlite::{Connection, OptionalExtension, Row, ToSql, params};
 use serde::Serialize;
@@ -187,7 +188,56 @@ const SELECT_SEND: &str = "SELECT id, created_ms, profile, campaign, activity, e
     endpoint, request_body, dry_run, status, http_status, response_headers, response_body,
     attempts, latency_ms, execution_id, error, completed_ms FROM sends";
 
+/// A send as the dispatcher journals it: never a dry run, its body already serialised (the
+/// very text it puts on the wire).
+#[derive(Debug, Clone)]
+pub(crate) struct Dispatched<'a> {
+    pub profile: &'a str,
+    pub campaign: &'a str,
+    pub activity: &'a str,
+    pub event: Event,
+    pub request_id: &'a str,
+    pub endpoint: &'a str,
+    /// The request body as JSON text.
+    pub body: &'a str,
+    pub recipient: Option<&'a str>,
+    pub now_ms: i64,
+}
+
+/// What the process that journaled a send still knows of it, so that completing it needs
+/// no read-back of its row.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Known<'a> {
+    pub campaign: &'a str,
+    pub activity: &'a str,
+    /// The event and what it does to the activity, read from the body when it was journaled.
+    pub push: &'a Push,
+}
+
 pub(super) fn begin(tx: &Connection, send: &NewSend<'_>) -> Result<SendId, WriteError> {
+    begin_dispatched(
+        tx,
+        &Dispatched {
+            profile: send.profile,
+            campaign: send.campaign,
+            activity: send.activity,
+            event: send.event,
+            request_id: send.request_id,
+            endpoint: send.endpoint,
+            body: &send.body.to_string(),
+            recipient: send.recipient,
+            now_ms: send.now_ms,
+        },
+        send.dry_run,
+    )
+}
+
+/// [`begin`] with the body already serialised.
+pub(super) fn begin_dispatched(
+    tx: &Connection,
+    send: &Dispatched<'_>,
+    dry_run: bool,
+) -> Result<SendId, WriteError> {
     exec(
         tx,
         "INSERT INTO sends (created_ms, pid, profile, campaign, activity, event, request_id,
@@ -202,13 +252,20 @@ pub(super) fn begin(tx: &Connection, send: &NewSend<'_>) -> Result<SendId, Write
             send.event.as_str(),
             send.request_id,
             send.endpoint,
-            send.body.to_string(),
-            send.dry_run,
+            send.body,
+            dry_run,
             SendStatus::Pending.as_str(),
         ],
     )?;
     let id = tx.last_insert_rowid();
-    activities::ensure(tx, send)?;
+    activities::ensure(
+        tx,
+        send.campaign,
+        send.activity,
+        send.recipient,
+        dry_run,
+        send.now_ms,
+    )?;
     Ok(id)
 }
 
@@ -225,6 +282,11 @@ pub(super) fn record_attempt(
     if found == 0 {
         return Err(no_such_send(id));
     }
+    insert_attempt(tx, id, attempt)
+}
+
+/// Adds (or replaces) an attempt row, leaving the send's attempt count alone.
+fn insert_attempt(tx: &Connection, id: SendId, attempt: &AttemptRecord) -> Result<(), WriteError> {
     exec(
         tx,
         "INSERT INTO attempts (send_id, number, started_ms, latency_ms, http_status, error,
@@ -246,6 +308,20 @@ pub(super) fn record_attempt(
     Ok(())
 }
 
+/// Records how send `?1` ended (see [`update_completion`]).
+const COMPLETE: &str = "UPDATE sends SET status = ?2, http_status = ?3, response_headers = ?4,
+    response_body = ?5, attempts = ?6, latency_ms = ?7, execution_id = ?8, error = ?9,
+    completed_ms = ?10
+    WHERE id = ?1";
+
+/// [`COMPLETE`], only while send `?1` is open, not a dry run, and of campaign `?11`, activity
+/// `?12` and event `?13`.
+const COMPLETE_OPEN: &str = "UPDATE sends SET status = ?2, http_status = ?3,
+    response_headers = ?4, response_body = ?5, attempts = ?6, latency_ms = ?7,
+    execution_id = ?8, error = ?9, completed_ms = ?10
+    WHERE id = ?1 AND status IN ('pending', 'unknown') AND NOT dry_run
+        AND campaign = ?11 AND activity = ?12 AND event = ?13";
+
 pub(super) fn complete(
     tx: &Connection,
     id: SendId,
@@ -255,37 +331,86 @@ pub(super) fn complete(
         return Err(no_such_send(id));
     };
     check_completion(&send, done.status).map_err(WriteError::Refused)?;
-    let headers: Vec<Value> = done
-        .response_headers
-        .iter()
-        .filter(|(name, _)| !is_secret_header(name))
-        .map(|(name, value)| Value::from(vec![name.as_str(), value.as_str()]))
-        .collect();
-    exec(
-        tx,
-        "UPDATE sends SET status = ?2, http_status = ?3, response_headers = ?4,
-            response_body = ?5, attempts = ?6, latency_ms = ?7, execution_id = ?8, error = ?9,
-            completed_ms = ?10
-         WHERE id = ?1",
-        params![
-            id,
-            done.status.as_str(),
-            done.http_status,
-            Value::Array(headers).to_string(),
-            done.response_body,
-            done.attempts,
-            done.latency_ms,
-            done.execution_id,
-            done.error,
-            done.now_ms,
-        ],
-    )?;
+    update_completion(tx, COMPLETE, id, done, &[])?;
     if done.status == SendStatus::Accepted {
-        activities::accept(tx, &send, done.now_ms)?;
+        let push = Push::read(send.event, &send.request_body);
+        activities::accept(tx, &send.campaign, &send.activity, &push, done.now_ms)?;
     } else if !send.dry_run {
         activities::touch(tx, &send.campaign, &send.activity, done.now_ms)?;
     }
     Ok(())
+}
+
+/// [`complete`] for a send this process journaled (not a dry run), with the attempt that
+/// ended it: the row is not read back when the send is still open and is the one `known`
+/// describes. Anything else goes the checked way of [`record_attempt`] and [`complete`].
+pub(super) fn complete_dispatched(
+    tx: &Connection,
+    id: SendId,
+    done: &Completion<'_>,
+    last_attempt: Option<&AttemptRecord>,
+    known: Known<'_>,
+) -> Result<(), WriteError> {
+    let checked = |tx: &Connection| {
+        if let Some(attempt) = last_attempt {
+            record_attempt(tx, id, attempt)?;
+        }
+        complete(tx, id, done)
+    };
+    if matches!(done.status, SendStatus::Pending | SendStatus::DryRun) {
+        return checked(tx);
+    }
+    let (campaign, activity, event) = (known.campaign, known.activity, known.push.event.as_str());
+    if update_completion(tx, COMPLETE_OPEN, id, done, &[&campaign, &activity, &event])? == 0 {
+        return checked(tx);
+    }
+    if let Some(attempt) = last_attempt {
+        // The completion above set the attempt count.
+        insert_attempt(tx, id, attempt)?;
+    }
+    if done.status == SendStatus::Accepted {
+        activities::accept(tx, campaign, activity, known.push, done.now_ms)?;
+    } else {
+        activities::touch(tx, campaign, activity, done.now_ms)?;
+    }
+    Ok(())
+}
+
+/// The response headers as stored: JSON `[[name, value], …]` without the secret ones.
+fn stored_headers(headers: &[(String, String)]) -> String {
+    let kept: Vec<[&str; 2]> = headers
+        .iter()
+        .filter(|(name, _)| !is_secret_header(name))
+        .map(|(name, value)| [name.as_str(), value.as_str()])
+        .collect();
+    serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into())
+}
+
+/// Runs `sql` ([`COMPLETE`] or [`COMPLETE_OPEN`]) with the send's id as `?1`, the completion
+/// as `?2` to `?10` and `more` after them; returns how many rows it changed.
+fn update_completion(
+    tx: &Connection,
+    sql: &str,
+    id: SendId,
+    done: &Completion<'_>,
+    more: &[&dyn ToSql],
+) -> rusqlite::Result<usize> {
+    let headers = stored_headers(done.response_headers);
+    let status = done.status.as_str();
+    let mut params: Vec<&dyn ToSql> = vec![
+        &id,
+        &status,
+        &done.http_status,
+        &headers,
+        &done.response_body,
+        &done.attempts,
+        &done.latency_ms,
+        &done.execution_id,
+        &done.error,
+        &done.now_ms,
+    ];
+    params.extend_from_slice(more);
+    tx.prepare_cached(sql)?.execute(params.as_slice())
 }
 
 /// Why `send` cannot be completed as `status`, if it cannot.

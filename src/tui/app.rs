@@ -6,9 +6,9 @@ use super::preview::{self, Preview};
 use crate::activity::{ActivityHistory, Event, Lifecycle, Severity};
 use crate::ajo::problem;
 use crate::config::{Campaign, CampaignKind};
-use crate::dispatch::{Outcome, Outgoing, Progress};
+use crate::dispatch::{Followed, Outcome, Outgoing, Progress};
 use crate::keymap::{Action, Keymap};
-use crate::store::{ActivityRecord, SendId, SendRecord, SendStatus};
+use crate::store::{ActivityRecord, RunRecord, SendId, SendRecord, SendStatus};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui_textarea::TextArea;
 use std::collections::HashMap;
@@ -81,9 +81,10 @@ pub enum Modal {
     },
     /// Sends are in flight: quit anyway?
     ConfirmQuit,
-    /// One send's request, response and attempts.
+    /// One send's request, response and attempts, and what became of a broadcast.
     Detail {
         record: Box<SendRecord>,
+        run: Option<Box<RunRecord>>,
         scroll: u16,
     },
 }
@@ -108,9 +109,11 @@ pub struct LogRow {
     pub status: String,
     pub http: Option<u16>,
     pub latency_ms: Option<u128>,
-    /// executionId, or what went wrong.
+    /// executionId (a broadcast's schedule or execution status), or what went wrong.
     pub result: String,
     pub finished: bool,
+    /// The schedule this broadcast created, while it has not fired: `c` cancels it.
+    pub schedule: Option<String>,
 }
 
 /// What happened: input, or news from the dispatcher and the journal.
@@ -133,7 +136,8 @@ pub enum Msg {
     },
     /// A send could not be journaled; nothing was sent.
     SubmitFailed(String),
-    Detail(Option<Box<SendRecord>>),
+    /// A send from the journal, with its broadcast's schedule and execution if tracked.
+    Detail(Option<Box<SendRecord>>, Option<Box<RunRecord>>),
     TokenAge(Option<Duration>),
     /// A timeline export was written (the path) or failed (why).
     Exported(Result<String, String>),
@@ -148,6 +152,11 @@ pub enum Msg {
 pub enum Cmd {
     Submit(Box<Outgoing>),
     Cancel(SendId),
+    /// Delete the schedule broadcast `id` created, before it fires.
+    CancelSchedule {
+        id: SendId,
+        schedule: String,
+    },
     LoadActivities,
     LoadDetail(SendId),
     TokenAge,
@@ -770,6 +779,27 @@ impl App {
             Progress::JournalFailed { error, .. } => {
                 self.last_error = Some(format!("journal: {error}"))
             }
+            Progress::Followed {
+                followed: Followed::Schedule(report),
+                ..
+            } => {
+                row.schedule = (report.status == "Scheduled").then(|| report.schedule_id.clone());
+                row.result = problem::clean(&format!("{} {report}", report.schedule_id));
+            }
+            Progress::Followed {
+                followed: Followed::Execution(report),
+                ..
+            } => {
+                row.schedule = None;
+                let run = report.execution_id.as_deref().unwrap_or_default();
+                row.result = problem::clean(&format!("{run} {report}"));
+            }
+            Progress::FollowStopped { reason, .. } => {
+                self.last_error = Some(format!("{}: {}", row.activity, problem::clean(&reason)));
+            }
+            Progress::ScheduleNotCancelled { reason, .. } => {
+                self.last_error = Some(problem::clean(&reason));
+            }
         }
         if final_event {
             let mut ended = None;
@@ -837,6 +867,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
                     latency_ms: None,
                     result: String::new(),
                     finished: false,
+                    schedule: None,
                 },
             );
             app.log_selected = 0;
@@ -846,9 +877,15 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             app.last_error = Some(format!("not sent: {error}"));
             Vec::new()
         }
-        Msg::Detail(record) => {
+        Msg::Detail(record, run) => {
             match record {
-                Some(record) => app.modal = Some(Modal::Detail { record, scroll: 0 }),
+                Some(record) => {
+                    app.modal = Some(Modal::Detail {
+                        record,
+                        run,
+                        scroll: 0,
+                    })
+                }
                 None => app.last_error = Some("that send is no longer in the journal".into()),
             }
             Vec::new()
@@ -1055,11 +1092,21 @@ fn on_pane_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
                 return vec![Cmd::LoadDetail(row.id)];
             }
         }
-        Pane::Log if key.code == KeyCode::Char('c') => {
-            if let Some(row) = app.log.get(app.log_selected).filter(|r| !r.finished) {
-                return vec![Cmd::Cancel(row.id)];
+        Pane::Log if key.code == KeyCode::Char('c') => match app.log.get(app.log_selected) {
+            Some(row) if !row.finished => return vec![Cmd::Cancel(row.id)],
+            Some(LogRow {
+                id,
+                schedule: Some(schedule),
+                ..
+            }) => {
+                app.toast = Some(format!("cancelling schedule {schedule}…"));
+                return vec![Cmd::CancelSchedule {
+                    id: *id,
+                    schedule: schedule.clone(),
+                }];
             }
-        }
+            _ => {}
+        },
         _ => {}
     }
     Vec::new()
@@ -1273,11 +1320,19 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
                 app.quit = true;
             }
         }
-        Modal::Detail { record, scroll } => {
+        Modal::Detail {
+            record,
+            run,
+            scroll,
+        } => {
             if key.code == KeyCode::Char('y') {
                 let body = record.response_body.clone().unwrap_or_default();
                 let mask = app.mask();
-                app.modal = Some(Modal::Detail { record, scroll });
+                app.modal = Some(Modal::Detail {
+                    record,
+                    run,
+                    scroll,
+                });
                 return vec![Cmd::Copy {
                     label: "the response body".into(),
                     text: body,
@@ -1292,7 +1347,11 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
                 _ if no || key.code == KeyCode::Enter => return Vec::new(),
                 _ => scroll,
             };
-            app.modal = Some(Modal::Detail { record, scroll });
+            app.modal = Some(Modal::Detail {
+                record,
+                run,
+                scroll,
+            });
         }
     }
     Vec::new()

@@ -84,11 +84,16 @@ pub fn run_console(
     let result = runtime.block_on(async {
         let connection =
             connect::connect(config, profile, &|name| std::env::var(name).ok()).await?;
+        // The console follows every accepted broadcast until its execution ends.
+        let settings = crate::dispatch::Settings {
+            follow: Some(crate::dispatch::FollowPolicy::default()),
+            ..connect::dispatch_settings(profile)
+        };
         let (dispatcher, progress) = Dispatcher::new(
             connection.client,
             Arc::clone(&store),
             &profile.name,
-            connect::dispatch_settings(profile),
+            settings,
         );
         let mut services = run::Services {
             dispatcher,

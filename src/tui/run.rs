@@ -129,8 +129,13 @@ async fn execute(cmd: Cmd, services: &mut Services) -> Option<Msg> {
             None
         }
         Cmd::LoadActivities => Some(load_activities(&services.store)),
+        Cmd::CancelSchedule { id, schedule } => {
+            services.dispatcher.cancel_schedule(id, schedule);
+            None
+        }
         Cmd::LoadDetail(id) => Some(Msg::Detail(
             services.store.send(id).ok().flatten().map(Box::new),
+            services.store.run(id).ok().flatten().map(Box::new),
         )),
         Cmd::Export { campaign, activity } => {
             let written = crate::timeline::render(

@@ -2,7 +2,7 @@
 
 use super::fit;
 use crate::ajo::problem::{self, clean};
-use crate::store::SendRecord;
+use crate::store::{RunRecord, SendRecord};
 use crate::tui::app::{App, Modal};
 use crate::tui::keys;
 use crate::tui::theme::Styles;
@@ -114,11 +114,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, modal: &Modal, styles: &St
             ];
             boxed(frame, area, " Quit ", lines, 70, 0, styles);
         }
-        Modal::Detail { record, scroll } => boxed(
+        Modal::Detail {
+            record,
+            run,
+            scroll,
+        } => boxed(
             frame,
             area,
             &format!(" Send #{} ", record.id),
-            detail(record, app, styles),
+            detail(record, run.as_deref(), app, styles),
             100,
             *scroll,
             styles,
@@ -203,7 +207,12 @@ fn centred(area: Rect, width_percent: u16, height: u16) -> Rect {
 }
 
 /// The request (secrets masked), the response and every attempt of one send.
-fn detail(record: &SendRecord, app: &App, styles: &Styles) -> Vec<Line<'static>> {
+fn detail(
+    record: &SendRecord,
+    run: Option<&RunRecord>,
+    app: &App,
+    styles: &Styles,
+) -> Vec<Line<'static>> {
     let mut lines = vec![heading("Request")];
     lines.push(Line::raw(format!("POST {}", record.endpoint)));
     lines.push(Line::raw("Authorization: Bearer ••••••••  (masked)"));
@@ -275,7 +284,47 @@ fn detail(record: &SendRecord, app: &App, styles: &Styles) -> Vec<Line<'static>>
             styles.error,
         ));
     }
+    if let Some(run) = run {
+        lines.push(Line::raw(""));
+        lines.extend(broadcast(run));
+    }
     lines.push(Line::raw(""));
     lines.push(Line::styled("↑↓ scroll · Esc closes", styles.muted));
+    lines
+}
+
+/// What became of a broadcast: its schedule, its execution's status and counts.
+fn broadcast(run: &RunRecord) -> Vec<Line<'static>> {
+    let mut lines = vec![heading("Broadcast")];
+    if let Some(schedule) = &run.schedule {
+        lines.push(Line::raw(clean(&format!(
+            "schedule {}: {}{}",
+            schedule.schedule_id,
+            schedule.status,
+            schedule
+                .execute_at
+                .as_deref()
+                .map(|at| format!(", runs at {at}"))
+                .unwrap_or_default()
+        ))));
+    }
+    let id = run.execution_id.as_deref().unwrap_or("not started yet");
+    lines.push(Line::raw(clean(&format!("execution {id}"))));
+    match &run.execution {
+        Some(report) => {
+            lines.push(Line::raw(clean(&format!("  status: {}", report.status))));
+            if let Some(n) = report.targeted {
+                lines.push(Line::raw(format!("  targeted profiles: {n}")));
+            }
+            for (event, n) in report.controls.iter().flatten() {
+                lines.push(Line::raw(clean(&format!("  {event} controls: {n}"))));
+            }
+            if let Some(at) = &report.last_control_at {
+                lines.push(Line::raw(clean(&format!("  last control at {at}"))));
+            }
+        }
+        None if run.execution_id.is_some() => lines.push(Line::raw("  status: not polled yet")),
+        None => {}
+    }
     lines
 }
