@@ -4,6 +4,7 @@
 mod answer;
 pub mod client;
 pub mod curl;
+pub mod import;
 pub mod ims;
 pub mod problem;
 
