@@ -413,14 +413,21 @@ fn profile(
         return None;
     };
     let sandbox = headers.sandbox.as_deref().unwrap_or_default();
-    let missing: Vec<String> = [("x-gw-ims-org-id", org_id), ("x-sandbox-name", sandbox)]
-        .into_iter()
-        .filter(|(_, value)| is_placeholder(value))
-        .map(|(header, value)| match value {
+    let placeholders: Vec<(&str, &str, &str)> = [
+        ("x-gw-ims-org-id", "org_id", org_id),
+        ("x-sandbox-name", "sandbox", sandbox),
+    ]
+    .into_iter()
+    .filter(|(_, _, value)| is_placeholder(value))
+    .collect();
+    let missing: Vec<String> = placeholders
+        .iter()
+        .map(|(header, _, value)| match *value {
             "" => format!("no {header}"),
             value => format!("{header} is the placeholder {value}"),
         })
         .collect();
+    let fill: Vec<&str> = placeholders.iter().map(|(_, key, _)| *key).collect();
     if missing.is_empty()
         && let Some(known) = config.and_then(|c| {
             c.profiles.values().find(|p| match &p.kind {
@@ -468,12 +475,12 @@ fn profile(
     ];
     if !missing.is_empty() {
         let why = missing.join(" and ");
+        let fill = fill.join(" and ");
         warnings.push(format!(
-            "{why}: the profile `{name}` is commented out; fill in org_id and sandbox, then \
-             uncomment it"
+            "{why}: the profile `{name}` is commented out; fill in {fill}, then uncomment it"
         ));
         lines = std::iter::once(format!(
-            "# {why}: fill in org_id and sandbox, then uncomment this profile."
+            "# {why}: fill in {fill}, then uncomment this profile."
         ))
         .chain(lines.into_iter().map(|l| format!("# {l}")))
         .collect();
