@@ -74,7 +74,7 @@ pub async fn connect(
             })
         }
         ProfileKind::Ajo(ajo) => {
-            let credentials = ajo.credentials(config, env).map_err(ConnectError::Config)?;
+            let credentials = ajo.credentials(env).map_err(ConnectError::Config)?;
             let target = Target {
                 base_url: ajo.base_url.clone(),
                 org_id: ajo.org_id.clone(),

@@ -394,7 +394,7 @@ fn a_missing_env_var_points_at_the_setting() {
         panic!()
     };
     let env = |name: &str| (name == "CID").then(|| "client".to_string());
-    let errors = ajo.credentials(&config, &env).unwrap_err();
+    let errors = ajo.credentials(&env).unwrap_err();
     let shown: Vec<String> = errors.0.iter().map(|e| e.to_string()).collect();
     assert_eq!(shown.len(), 1);
     assert!(
@@ -404,7 +404,7 @@ fn a_missing_env_var_points_at_the_setting() {
         "{shown:?}"
     );
     let env = |name: &str| Some(format!("value-of-{name}"));
-    let credentials = ajo.credentials(&config, &env).unwrap();
+    let credentials = ajo.credentials(&env).unwrap();
     assert_eq!(credentials.client_id.expose(), "value-of-CID");
     assert!(
         !format!("{credentials:?}").contains("value-of-SECRET"),
@@ -536,5 +536,117 @@ fn the_console_walk_interval() {
         "walk_interval = \"soon\"\n",
         "1:17",
         "`soon` is not a duration",
+    );
+}
+
+// ---- campaigns.d: extra files loaded after the main one ------------------------------------
+
+fn extra(name: &str, text: &str) -> config::ConfigFile {
+    config::ConfigFile {
+        path: Path::new("campaigns.d").join(name),
+        text: text.to_string(),
+        loose_permissions: false,
+    }
+}
+
+fn extra_errors(main: &str, extras: &[config::ConfigFile]) -> Vec<String> {
+    match config::parse_with_extras(main, Path::new("liveact.toml"), false, extras) {
+        Ok(_) => panic!("expected the config to be rejected"),
+        Err(ConfigErrors(errors)) => errors.iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+const PROFILE_STAGE: &str = r#"
+[profiles.stage]
+kind = "ajo"
+org_id = "ORG@AdobeOrg"
+sandbox = "prod"
+client_id = "env:AJO_CLIENT_ID"
+client_secret = "env:NOT_SET_ANYWHERE"
+"#;
+
+#[test]
+fn extra_files_add_campaigns_and_profiles_in_order() {
+    let main = "default_profile = \"stage\"\n[profiles.demo]\nkind = \"mock\"\n";
+    let second = CAMPAIGN
+        .replace("food-delivery", "second")
+        .replace("\"c1\"", "\"c2\"");
+    let config = config::parse_with_extras(
+        main,
+        Path::new("liveact.toml"),
+        false,
+        &[
+            extra("a.toml", CAMPAIGN),
+            extra("b.toml", &format!("{PROFILE_STAGE}{second}")),
+        ],
+    )
+    .expect("loads");
+    let names: Vec<&str> = config.campaigns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["food-delivery", "second"]);
+    assert_eq!(config.profile(None).unwrap().name, "stage");
+    assert_eq!(
+        config.extra_files,
+        [
+            Path::new("campaigns.d/a.toml"),
+            Path::new("campaigns.d/b.toml")
+        ]
+    );
+    // A setting in an extra file is resolved with that file's position.
+    let ProfileKind::Ajo(stage) = &config.profiles["stage"].kind else {
+        panic!("stage is ajo")
+    };
+    let errors = stage
+        .credentials(&|n| (n == "AJO_CLIENT_ID").then(|| "id".into()))
+        .unwrap_err();
+    assert_eq!(
+        errors.to_string(),
+        "campaigns.d/b.toml:7:17: client_secret: environment variable NOT_SET_ANYWHERE is not set\n  hint: export NOT_SET_ANYWHERE=… before running liveact, or use file:PATH"
+    );
+}
+
+#[test]
+fn extra_file_errors_point_into_that_file() {
+    let bad = CAMPAIGN.replace("type = \"date\"", "type = \"dat\"");
+    let errors = extra_errors("", &[extra("a.toml", &bad)]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("campaigns.d/a.toml:10:16: unknown variant `dat`"),
+        "{errors:?}"
+    );
+    let errors = extra_errors("", &[extra("a.toml", "theme = \"light\"\n")]);
+    assert_eq!(
+        errors,
+        [
+            "campaigns.d/a.toml:1:1: unknown field `theme`, expected `profiles` or `campaigns`\n  hint: a campaigns.d file holds only [[campaigns]] and [profiles.NAME]; other settings go in liveact.toml"
+        ]
+    );
+    let empty_type = CAMPAIGN.replace("FoodDeliveryLiveActivityAttributes", "");
+    let errors = extra_errors("", &[extra("a.toml", &empty_type)]);
+    assert!(
+        errors[0].starts_with("campaigns.d/a.toml:6:19: attributes_type is empty"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn duplicates_across_files_name_both_places() {
+    let errors = extra_errors(CAMPAIGN, &[extra("a.toml", CAMPAIGN)]);
+    assert_eq!(
+        errors,
+        [
+            "campaigns.d/a.toml:3:8: campaign name `food-delivery` is already used at liveact.toml:3:8\n  hint: every campaign needs its own name",
+            "campaigns.d/a.toml:4:6: campaign id `c1` is already used at liveact.toml:4:6\n  hint: every campaign needs its own id",
+        ]
+    );
+    let errors = extra_errors(
+        PROFILE_STAGE,
+        &[extra("a.toml", ""), extra("b.toml", PROFILE_STAGE)],
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with(
+            "campaigns.d/b.toml:2:1: profile `stage` is already defined at liveact.toml:2:1"
+        ),
+        "{errors:?}"
     );
 }

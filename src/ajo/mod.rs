@@ -5,6 +5,7 @@ mod answer;
 pub mod client;
 pub mod curl;
 pub mod execution;
+pub mod import;
 pub mod ims;
 pub mod problem;
 

@@ -47,6 +47,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print a shell script that sends one push with cURL (secrets stay in shell variables).
     Curl(DraftArgs),
+    /// Read the cURL AJO shows for an activated campaign; print it as a config entry.
+    ImportCurl(ImportCurlArgs),
     /// Send one push: validate, journal, send with retries, and print every attempt.
     Send(SendArgs),
     /// Walk an activity through the campaign's scripted steps, one send per step.
@@ -91,6 +93,17 @@ pub struct ValidateArgs {
     pub campaign: Option<String>,
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportCurlArgs {
+    /// The file holding the cURL command, or - for standard input.
+    #[arg(value_name = "FILE|-")]
+    pub file: String,
+    /// Write the entry to campaigns.d/NAME.toml next to the config file instead of printing it
+    /// (a new file; refused when the config already has the campaign).
+    #[arg(long)]
+    pub write: bool,
 }
 
 /// What one push carries: shared by `curl` and the sending commands.

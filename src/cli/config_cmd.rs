@@ -54,7 +54,7 @@ fn check(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         let ProfileKind::Ajo(ajo) = &profile.kind else {
             continue;
         };
-        if let Err(errors) = ajo.credentials(&config, &process_env) {
+        if let Err(errors) = ajo.credentials(&process_env) {
             if profile.name == active {
                 report::config_findings(err, "error", &errors.0);
                 failed = true;
@@ -79,6 +79,9 @@ fn describe(config: &Config, active: &str) -> String {
         "# {} is valid; profile in use: {active}",
         config.path.display()
     );
+    for file in &config.extra_files {
+        let _ = writeln!(s, "# also loaded: {}", file.display());
+    }
     for profile in config.profiles.values() {
         describe_profile(&mut s, profile);
     }

@@ -6,6 +6,7 @@ mod console_cmd;
 mod curl_cmd;
 mod draft;
 mod export;
+mod import_cmd;
 mod journal_cmd;
 mod mock_cmd;
 mod report;
@@ -15,8 +16,8 @@ mod validate_cmd;
 mod walk_cmd;
 
 pub use args::{
-    Cli, Command, ConfigAction, DraftArgs, Export, HistoryArgs, ListArgs, MockArgs, Output,
-    SchedulesArgs, SendArgs, StatusArgs, ValidateArgs, WalkArgs,
+    Cli, Command, ConfigAction, DraftArgs, Export, HistoryArgs, ImportCurlArgs, ListArgs, MockArgs,
+    Output, SchedulesArgs, SendArgs, StatusArgs, ValidateArgs, WalkArgs,
 };
 pub use send_cmd::{EXIT_FAULT, EXIT_REJECTED};
 
@@ -47,6 +48,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Some(Command::Config { action }) => config_cmd::run(cli, action, out, err),
         Some(Command::Validate(args)) => validate_cmd::run(cli, args, out, err),
         Some(Command::Curl(args)) => curl_cmd::run(cli, args, out, err),
+        Some(Command::ImportCurl(args)) => import_cmd::run(cli, args, out, err),
         Some(Command::Send(args)) => send_cmd::run(cli, args, out, err),
         Some(Command::Walk(args)) => walk_cmd::run(cli, args, out, err),
         Some(Command::History(args)) => journal_cmd::history(cli, args, out, err),

@@ -41,7 +41,8 @@ pub fn run(cli: &Cli, args: &ValidateArgs, out: &mut dyn Write, err: &mut dyn Wr
     }
 }
 
-fn read_input(file: &str) -> Result<String, String> {
+/// The text of `file`, or of standard input for `-`.
+pub(super) fn read_input(file: &str) -> Result<String, String> {
     if file == "-" {
         let mut text = String::new();
         std::io::stdin()

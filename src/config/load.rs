@@ -1,4 +1,8 @@
 //! Turns config text into a validated [`Config`], reporting every problem at its line.
+//!
+//! A config is its main file plus, in file-name order, every `campaigns.d/*.toml` next to it.
+//! Those extra files hold `[[campaigns]]` and `[profiles.NAME]` only; each error points at the
+//! file it is in.
 
 use super::error::{ConfigError, ConfigErrors, Pos};
 use super::model::*;
@@ -9,38 +13,149 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use toml::Spanned;
 
-/// Reads and validates a config file.
+/// The folder next to the main config whose `*.toml` files are loaded with it.
+pub const EXTRA_DIR: &str = "campaigns.d";
+
+/// One config file as read: its path, its text, and whether other users can read it.
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    pub path: PathBuf,
+    pub text: String,
+    pub loose_permissions: bool,
+}
+
+/// Reads and validates a config file and the `campaigns.d/*.toml` files next to it.
 pub fn load_file(path: &Path) -> Result<Config, ConfigErrors> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         ConfigError::new(path, None, format!("cannot read the config file: {e}"))
             .hint("check the path, or run `liveact config init` to write an example")
     })?;
-    parse(&text, path, others_can_read(path))
+    let extras = read_extra_files(path)?;
+    parse_with_extras(&text, path, others_can_read(path), &extras)
+}
+
+/// The `campaigns.d` folder next to the config file `config`.
+pub fn extra_dir(config: &Path) -> PathBuf {
+    match config.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => parent.join(EXTRA_DIR),
+        None => PathBuf::from(EXTRA_DIR),
+    }
+}
+
+/// Reads `campaigns.d/*.toml` next to `config`, in file-name order; none if the folder is
+/// missing. Hidden files (editor leftovers such as `.#x.toml`) are skipped.
+pub fn read_extra_files(config: &Path) -> Result<Vec<ConfigFile>, ConfigErrors> {
+    let dir = extra_dir(config);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let cannot = |path: &Path, e: std::io::Error| {
+        ConfigErrors::from(ConfigError::new(path, None, format!("cannot read: {e}")))
+    };
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(|e| cannot(&dir, e))? {
+        let path = entry.map_err(|e| cannot(&dir, e))?.path();
+        let visible = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| !n.starts_with('.'));
+        if visible && path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|e| cannot(&path, e))?;
+            let loose_permissions = others_can_read(&path);
+            Ok(ConfigFile {
+                path,
+                text,
+                loose_permissions,
+            })
+        })
+        .collect()
 }
 
 /// Validates config text. `loose_permissions` says other users can read the file, which turns
 /// the warning about a literal secret into a louder one.
 pub fn parse(text: &str, path: &Path, loose_permissions: bool) -> Result<Config, ConfigErrors> {
-    let raw: RawConfig = toml::from_str(text).map_err(|e| {
-        let pos = e.span().map(|s| Pos::of(text, s.start));
-        ConfigError::new(path, pos, e.message().trim_end().to_string())
-    })?;
+    parse_with_extras(text, path, loose_permissions, &[])
+}
+
+/// Validates a main config and its extra files (see [`read_extra_files`]) as one config.
+pub fn parse_with_extras(
+    text: &str,
+    path: &Path,
+    loose_permissions: bool,
+    extras: &[ConfigFile],
+) -> Result<Config, ConfigErrors> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| syntax_error(text, path, &e))?;
+    let mut raw_extras = Vec::new();
+    let mut syntax = Vec::new();
+    for extra in extras {
+        match toml::from_str::<RawExtra>(&extra.text) {
+            Ok(parsed) => raw_extras.push((extra, parsed)),
+            Err(e) => {
+                let mut error = syntax_error(&extra.text, &extra.path, &e);
+                if e.message().starts_with("unknown field") {
+                    error = error.hint(format!(
+                        "a {EXTRA_DIR} file holds only [[campaigns]] and [profiles.NAME]; \
+                         other settings go in {}",
+                        path.display()
+                    ));
+                }
+                syntax.push(error);
+            }
+        }
+    }
+    if !syntax.is_empty() {
+        return Err(ConfigErrors(syntax));
+    }
     let mut loader = Loader {
         text,
         path,
         loose_permissions,
         errors: Vec::new(),
         warnings: Vec::new(),
+        campaign_names: HashMap::new(),
+        campaign_ids: HashMap::new(),
     };
-    let profiles: IndexMap<String, Profile> = raw
-        .profiles
-        .into_iter()
-        .filter_map(|(name, raw)| loader.profile(&name, raw).map(|p| (name, p)))
-        .collect();
+    let mut profiles: IndexMap<String, Profile> = IndexMap::new();
+    let mut profile_files: HashMap<String, PathBuf> = HashMap::new();
+    let mut add_profiles = |loader: &mut Loader, raws: IndexMap<String, Spanned<RawProfile>>| {
+        for (name, raw) in raws {
+            if let Some(first) = profiles.get(&name) {
+                let first_file = profile_files.get(&name).map_or(path, PathBuf::as_path);
+                loader.error(
+                    raw.span(),
+                    format!(
+                        "profile `{name}` is already defined at {}:{}:{}",
+                        first_file.display(),
+                        first.pos.line,
+                        first.pos.column
+                    ),
+                    Some("every profile needs its own name".into()),
+                );
+                continue;
+            }
+            if let Some(profile) = loader.profile(&name, raw) {
+                profile_files.insert(name.clone(), loader.path.to_path_buf());
+                profiles.insert(name, profile);
+            }
+        }
+    };
+    add_profiles(&mut loader, raw.profiles);
+    for (extra, parsed) in &mut raw_extras {
+        loader.switch_to(extra);
+        add_profiles(&mut loader, std::mem::take(&mut parsed.profiles));
+    }
+    loader.switch_back(text, path, loose_permissions);
     let default_profile = raw.default_profile.map(|name| {
         if !profiles.contains_key(name.get_ref()) {
             let known: Vec<&str> = profiles.keys().map(String::as_str).collect();
@@ -59,7 +174,12 @@ pub fn parse(text: &str, path: &Path, loose_permissions: bool) -> Result<Config,
         }
         name.into_inner()
     });
-    let campaigns = loader.campaigns(raw.campaigns);
+    let mut campaigns = loader.campaigns(raw.campaigns);
+    for (extra, parsed) in raw_extras {
+        loader.switch_to(extra);
+        campaigns.extend(loader.campaigns(parsed.campaigns));
+    }
+    loader.switch_back(text, path, loose_permissions);
     let theme = raw.theme.and_then(|theme| {
         if theme.get_ref().trim().is_empty() {
             loader.warn(
@@ -78,6 +198,7 @@ pub fn parse(text: &str, path: &Path, loose_permissions: bool) -> Result<Config,
     if loader.errors.is_empty() {
         Ok(Config {
             path: path.to_path_buf(),
+            extra_files: extras.iter().map(|e| e.path.clone()).collect(),
             default_profile,
             theme,
             walk_interval,
@@ -89,6 +210,11 @@ pub fn parse(text: &str, path: &Path, loose_permissions: bool) -> Result<Config,
     } else {
         Err(ConfigErrors(loader.errors))
     }
+}
+
+fn syntax_error(text: &str, path: &Path, e: &toml::de::Error) -> ConfigError {
+    let pos = e.span().map(|s| Pos::of(text, s.start));
+    ConfigError::new(path, pos, e.message().trim_end().to_string())
 }
 
 #[cfg(unix)]
@@ -103,14 +229,29 @@ fn others_can_read(_: &Path) -> bool {
 }
 
 struct Loader<'a> {
+    /// The file being read: the main one or an extra one.
     text: &'a str,
     path: &'a Path,
     loose_permissions: bool,
     errors: Vec<ConfigError>,
     warnings: Vec<ConfigError>,
+    /// Campaign names and ids seen so far, in any file, with where.
+    campaign_names: HashMap<String, (PathBuf, Pos)>,
+    campaign_ids: HashMap<String, (PathBuf, Pos)>,
 }
 
-impl Loader<'_> {
+impl<'a> Loader<'a> {
+    /// Reads `file` from now on: positions and findings point into it.
+    fn switch_to(&mut self, file: &'a ConfigFile) {
+        self.switch_back(&file.text, &file.path, file.loose_permissions);
+    }
+
+    fn switch_back(&mut self, text: &'a str, path: &'a Path, loose_permissions: bool) {
+        self.text = text;
+        self.path = path;
+        self.loose_permissions = loose_permissions;
+    }
+
     fn pos(&self, span: Range<usize>) -> Pos {
         Pos::of(self.text, span.start)
     }
@@ -442,6 +583,7 @@ impl Loader<'_> {
         }
         Setting {
             pos: self.pos(value.span()),
+            file: self.path.to_path_buf(),
             source,
         }
     }
@@ -472,36 +614,47 @@ impl Loader<'_> {
     }
 
     fn campaigns(&mut self, raws: Vec<Spanned<RawCampaign>>) -> Vec<Campaign> {
-        let mut names: HashMap<String, Pos> = HashMap::new();
-        let mut ids: HashMap<String, Pos> = HashMap::new();
         let mut campaigns = Vec::new();
         for raw in raws {
             let raw = raw.into_inner();
-            for (seen, value, what) in [(&mut names, &raw.name, "name"), (&mut ids, &raw.id, "id")]
-            {
-                let pos = self.pos(value.span());
-                if value.get_ref().trim().is_empty() {
-                    self.error(value.span(), format!("campaign {what} is empty"), None);
-                } else if let Some(first) = seen.get(value.get_ref()) {
-                    let message = format!(
-                        "campaign {what} `{}` is already used at line {}",
-                        value.get_ref(),
-                        first.line
-                    );
-                    self.error(
-                        value.span(),
-                        message,
-                        Some(format!("every campaign needs its own {what}")),
-                    );
-                } else {
-                    seen.insert(value.get_ref().clone(), pos);
-                }
-            }
+            self.claim(&raw.name, "name");
+            self.claim(&raw.id, "id");
             if let Some(campaign) = self.campaign(raw) {
                 campaigns.push(campaign);
             }
         }
         campaigns
+    }
+
+    /// Records a campaign's name or id, or reports where it was used first (in any file).
+    fn claim(&mut self, value: &Spanned<String>, what: &str) {
+        if value.get_ref().trim().is_empty() {
+            self.error(value.span(), format!("campaign {what} is empty"), None);
+            return;
+        }
+        let here = (self.path.to_path_buf(), self.pos(value.span()));
+        let seen = if what == "id" {
+            &mut self.campaign_ids
+        } else {
+            &mut self.campaign_names
+        };
+        let Some((file, first)) = seen.get(value.get_ref()).cloned() else {
+            seen.insert(value.get_ref().clone(), here);
+            return;
+        };
+        let place = if file == self.path {
+            format!("line {}", first.line)
+        } else {
+            format!("{}:{}:{}", file.display(), first.line, first.column)
+        };
+        self.error(
+            value.span(),
+            format!(
+                "campaign {what} `{}` is already used at {place}",
+                value.get_ref()
+            ),
+            Some(format!("every campaign needs its own {what}")),
+        );
     }
 
     fn campaign(&mut self, raw: RawCampaign) -> Option<Campaign> {

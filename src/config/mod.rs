@@ -9,7 +9,10 @@ mod raw;
 mod secret;
 
 pub use error::{ConfigError, ConfigErrors, ConfigWarning, Pos};
-pub use load::{load_file, parse, placeholders};
+pub use load::{
+    ConfigFile, EXTRA_DIR, extra_dir, load_file, parse, parse_with_extras, placeholders,
+    read_extra_files,
+};
 pub use model::*;
 pub use secret::{Secret, SecretSource};
 

@@ -32,6 +32,8 @@ pub const DEFAULT_SCOPES: &str =
 pub struct Config {
     /// The file it was read from.
     pub path: PathBuf,
+    /// The `campaigns.d/*.toml` files loaded after it, in order.
+    pub extra_files: Vec<PathBuf>,
     pub default_profile: Option<String>,
     /// The console's theme: a shipped or user theme's name, or a TOML file (relative to this
     /// file's directory). `--theme` and `$LIVEACT_THEME` win over it.
@@ -127,6 +129,8 @@ pub struct AjoProfile {
 pub struct Setting {
     pub source: SecretSource,
     pub pos: Pos,
+    /// The file it is written in (the main config or a `campaigns.d` file).
+    pub file: PathBuf,
 }
 
 /// Where an `ajo` profile's bearer token comes from, as configured.
@@ -158,7 +162,6 @@ impl AjoProfile {
     /// Resolves the client id and the secret or token; every failure points at its line.
     pub fn credentials(
         &self,
-        config: &Config,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Credentials, ConfigErrors> {
         let resolve = |setting: &Setting, key: &str| {
@@ -169,8 +172,12 @@ impl AjoProfile {
                     }
                     _ => "check the path and its permissions".to_string(),
                 };
-                ConfigError::new(&config.path, Some(setting.pos), format!("{key}: {message}"))
-                    .hint(hint)
+                ConfigError::new(
+                    &setting.file,
+                    Some(setting.pos),
+                    format!("{key}: {message}"),
+                )
+                .hint(hint)
             })
         };
         let client_id = resolve(&self.client_id, "client_id");

@@ -22,6 +22,16 @@ pub(super) struct RawConfig {
     pub keys: IndexMap<String, Spanned<RawKeys>>,
 }
 
+/// A `campaigns.d/*.toml` file: campaigns and profiles only.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawExtra {
+    #[serde(default)]
+    pub profiles: IndexMap<String, Spanned<RawProfile>>,
+    #[serde(default)]
+    pub campaigns: Vec<Spanned<RawCampaign>>,
+}
+
 /// One action's keys: `"x"` or `["x", "ctrl-x"]`.
 #[derive(Deserialize)]
 #[serde(untagged)]

@@ -37,7 +37,7 @@ pub fn profile_info(profile: &Profile) -> ProfileInfo {
 }
 
 /// The profile's org id and client id, which presenter mode hides besides the user ids.
-fn identifiers(config: &Config, profile: &Profile) -> Vec<String> {
+fn identifiers(profile: &Profile) -> Vec<String> {
     match &profile.kind {
         ProfileKind::Mock(_) => vec![
             crate::config::MOCK_ORG_ID.into(),
@@ -45,7 +45,7 @@ fn identifiers(config: &Config, profile: &Profile) -> Vec<String> {
         ],
         ProfileKind::Ajo(ajo) => {
             let mut values = vec![ajo.org_id.clone()];
-            if let Ok(credentials) = ajo.credentials(config, &|name| std::env::var(name).ok()) {
+            if let Ok(credentials) = ajo.credentials(&|name| std::env::var(name).ok()) {
                 values.push(credentials.client_id.expose().to_string());
             }
             values
@@ -115,7 +115,7 @@ pub fn run_console(
         app.present = present;
         app.keymap = config.keys.clone();
         app.walk_interval = config.walk_interval.as_secs() as i64;
-        app.hide(identifiers(config, profile));
+        app.hide(identifiers(profile));
         let mut guard = terminal::TerminalGuard::enter()
             .map_err(|e| ConnectError::Setup(format!("cannot use the terminal: {e}")))?;
         let input = crossterm::event::EventStream::new();
