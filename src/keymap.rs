@@ -25,10 +25,11 @@ pub enum Action {
     CopyPayload,
     Present,
     EditExternally,
+    ImportCurl,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::SendStart,
         Action::SendUpdate,
         Action::SendEnd,
@@ -45,6 +46,7 @@ impl Action {
         Action::CopyPayload,
         Action::Present,
         Action::EditExternally,
+        Action::ImportCurl,
         Action::Palette,
         Action::Help,
         Action::Quit,
@@ -72,6 +74,7 @@ impl Action {
             Action::CopyPayload => "copy-payload",
             Action::Present => "present",
             Action::EditExternally => "edit-json",
+            Action::ImportCurl => "import-curl",
         }
     }
 
@@ -97,6 +100,7 @@ impl Action {
             Action::CopyPayload => "copy the payload",
             Action::Present => "presenter mode: mask ids",
             Action::EditExternally => "edit the draft as JSON in $VISUAL / $EDITOR",
+            Action::ImportCurl => "import a campaign: paste AJO's cURL",
         }
     }
 
@@ -121,6 +125,7 @@ impl Action {
             Action::CopyPayload => &["Y"],
             Action::Present => &["P"],
             Action::EditExternally => &["E"],
+            Action::ImportCurl => &["i"],
         }
     }
 

@@ -8,6 +8,7 @@ use liveact::config::{self, Config};
 use liveact::dispatch::{Dispatcher, Outcome, Progress, RetryPolicy, Settings};
 use liveact::store::{SendFilter, SendStatus, Store};
 use liveact::tui::app::{App, Msg, ProfileInfo, update};
+use liveact::tui::importer::Importer;
 use liveact::tui::run::{Services, run};
 use liveact::tui::view;
 use ratatui::Terminal;
@@ -205,6 +206,141 @@ impl Driver {
     fn type_text(&self, text: &str) {
         text.chars().for_each(|c| self.press(KeyCode::Char(c)));
     }
+
+    fn paste(&self, text: &str) {
+        self.keys
+            .unbounded_send(Ok(TermEvent::Paste(text.into())))
+            .unwrap();
+    }
+
+    fn ctrl(&self, c: char) {
+        let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        self.keys.unbounded_send(Ok(TermEvent::Key(key))).unwrap();
+    }
+}
+
+/// What AJO shows after activating a transactional campaign, with a real token pasted in.
+const PASTED_CURL: &str = r#"curl -X POST 'https://platform.adobe.io/ajo/im/executions/unitary' \
+  -H 'Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.real-token-value' \
+  -H 'x-api-key: {API_KEY}' \
+  -H 'x-gw-ims-org-id: {ORG_ID}' \
+  -H 'x-sandbox-name: prod' \
+  -H 'Content-Type: application/json' \
+  -d '{
+  "requestId": "your-request-id",
+  "campaignId": "imported-campaign-id",
+  "recipients": [{
+    "type": "aep", "userId": "rider@example.com", "namespace": "email",
+    "context": { "requestPayload": { "aps": {
+      "content-available": 1, "timestamp": 1756984054, "event": "update",
+      "content-state": { "eta": 12, "driver": "Sam" },
+      "attributes-type": "RideLiveActivityAttributes",
+      "attributes": { "liveActivityData": { "liveActivityID": "ride-1" }, "city": "Lyon" }
+    } } }
+  }]
+}'"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_curl_becomes_a_campaign_the_mock_accepts() {
+    let config = example();
+    let profile = config.profile(Some("demo")).unwrap();
+    let connection = liveact::connect::connect(&config, profile, &|_| None)
+        .await
+        .unwrap();
+    let mock = connection.mock.expect("the demo runs the embedded mock");
+    let state = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(state.path()).unwrap());
+    let settings = Settings {
+        concurrency: 4,
+        rate_per_second: None,
+        retry: RetryPolicy::default(),
+        follow: None,
+    };
+    let (dispatcher, progress) =
+        Dispatcher::new(connection.client, Arc::clone(&store), "demo", settings);
+    let mut services = Services {
+        dispatcher,
+        progress,
+        store: Arc::clone(&store),
+        theme: liveact::tui::theme::Theme::default(),
+        profile: profile.clone(),
+        clipboard: Box::new(Recorder::default()),
+        editor: Box::new(|_: &str| Err("no editor in this test".into())),
+        importer: Importer::new(config.clone(), false, Some(mock.campaigns())),
+    };
+    let mut app = App::new(
+        config.campaigns.clone(),
+        demo_profile(),
+        Box::new(liveact::activity::dates::unix_now),
+        Box::new(liveact::activity::new_request_id),
+    );
+    let (keys, input) = unbounded();
+    let driver = Driver { keys };
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let script = async {
+        driver.press(KeyCode::Char('i'));
+        driver.paste(PASTED_CURL);
+        driver.ctrl('s');
+        driver.press(KeyCode::Char('a'));
+        driver.type_text("ride-1");
+        driver.press(KeyCode::Enter);
+        driver.press(KeyCode::Char('u'));
+        // An update to an activity never started: confirm the warning.
+        driver.press(KeyCode::Char('y'));
+        accepted(&store, 1).await;
+        driver.press(KeyCode::Char('q'));
+    };
+    let (looped, ()) = tokio::join!(run(&mut terminal, &mut app, input, &mut services), script);
+    looped.unwrap();
+
+    let added = app.campaigns.last().unwrap();
+    assert_eq!(
+        (added.name.as_str(), added.id.as_str()),
+        ("ride", "imported-campaign-id")
+    );
+    assert_eq!(
+        app.campaigns[app.campaign].id, "imported-campaign-id",
+        "it is selected"
+    );
+    let sends = store.sends(&SendFilter::default()).unwrap();
+    assert_eq!(
+        (sends[0].campaign.as_str(), sends[0].status),
+        ("ride", SendStatus::Accepted)
+    );
+    assert_eq!(
+        sends[0].request_body["recipients"][0]["context"]["requestPayload"]["aps"]["content-state"],
+        serde_json::json!({ "eta": 12, "driver": "Sam" })
+    );
+    let stats: Value = serde_json::from_str(
+        &reqwest::get(format!("http://{}/_mock/stats", mock.addr()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(stats["executions"][0]["campaignId"], "imported-campaign-id");
+    assert_eq!(stats["executions"][0]["status"], 202);
+}
+
+#[test]
+fn the_import_box_previews_the_entry_and_never_draws_a_pasted_token() {
+    let mut app = app_at(NOW);
+    update(&mut app, key(KeyCode::Char('i')));
+    update(&mut app, Msg::Paste(PASTED_CURL.into()));
+    let importer = Importer::new(example(), false, None);
+    let text = match &app.modal {
+        Some(liveact::tui::app::Modal::Import { input, .. }) => input.lines().join("\n"),
+        other => panic!("expected the import box, got {other:?}"),
+    };
+    assert_eq!(text, PASTED_CURL, "the paste keeps its lines");
+    update(&mut app, Msg::ImportPreview(importer.preview(&text)));
+    let shown = screen(&app, 120, 40);
+    assert!(!shown.contains("real-token-value"), "{shown}");
+    assert!(shown.contains("Bearer ****"), "{shown}");
+    assert!(shown.contains("id = \"imported-campaign-id\""), "{shown}");
+    assert!(shown.contains("Ctrl-S adds"), "{shown}");
 }
 
 /// Waits until the journal holds `count` accepted sends.
@@ -258,6 +394,7 @@ async fn the_real_loop_walks_one_delivery_start_two_updates_end() {
         editor: Box::new(|text: &str| {
             liveact::tui::external::edit_with("sed -i s/OnTheWay/Delivered/", text)
         }),
+        importer: Importer::new(config.clone(), false, Some(mock.campaigns())),
     };
     let mut app = App::new(
         config.campaigns.clone(),

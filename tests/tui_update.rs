@@ -1893,3 +1893,123 @@ fn ctrl_or_alt_with_a_command_key_does_nothing() {
     }
     assert!(!app.quit && app.modal.is_none() && app.log.is_empty());
 }
+
+// The import box (`i`).
+
+const CURL: &str = "curl -X POST 'https://platform.adobe.io/ajo/im/executions/unitary' \\\n  -H 'x-sandbox-name: prod' \\\n  -d '{\"campaignId\":\"c-9\",\"recipients\":[{\"userId\":\"u\",\"namespace\":\"email\",\"context\":{\"requestPayload\":{\"aps\":{\"event\":\"update\",\"attributes-type\":\"RideAttributes\",\"content-state\":{\"eta\":3}}}}}]}'";
+
+fn import_text(app: &App) -> String {
+    match &app.modal {
+        Some(Modal::Import { input, .. }) => input.lines().join("\n"),
+        other => panic!("expected the import box, got {other:?}"),
+    }
+}
+
+fn imported_campaign() -> liveact::config::Campaign {
+    liveact::ajo::import::import_curl(CURL, Some(&config()))
+        .unwrap()
+        .campaign
+}
+
+#[test]
+fn i_opens_the_import_box_and_a_paste_keeps_its_lines_and_asks_for_a_preview() {
+    let mut app = app();
+    assert_eq!(ch(&mut app, 'i'), []);
+    assert_eq!(import_text(&app), "");
+    let cmds = update(&mut app, Msg::Paste(CURL.replace('\n', "\r\n")));
+    assert_eq!(
+        cmds,
+        [Cmd::PreviewImport(CURL.into())],
+        "CRLF pasted, LF kept"
+    );
+    assert_eq!(import_text(&app), CURL);
+    // Typing edits the text and asks again; Enter is a new line, not a submit.
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        [Cmd::PreviewImport(format!("{CURL}\n"))]
+    );
+    assert_eq!(
+        press(&mut app, KeyCode::Backspace),
+        [Cmd::PreviewImport(CURL.into())]
+    );
+    assert_eq!(press(&mut app, KeyCode::Esc), []);
+    assert!(app.modal.is_none());
+}
+
+#[test]
+fn ctrl_s_adds_only_what_the_preview_accepted() {
+    let mut app = app();
+    ch(&mut app, 'i');
+    assert_eq!(
+        key_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL),
+        []
+    );
+    assert_eq!(
+        app.toast.as_deref(),
+        Some("nothing to add: paste the cURL AJO shows for the campaign first")
+    );
+    update(&mut app, Msg::Paste("curl 'https://example.com/x'".into()));
+    update(
+        &mut app,
+        Msg::ImportPreview(Err("not an AJO execution URL\n  hint: …".into())),
+    );
+    assert_eq!(
+        key_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL),
+        []
+    );
+    assert_eq!(
+        app.toast.as_deref(),
+        Some("nothing to add: not an AJO execution URL")
+    );
+    assert!(
+        matches!(app.modal, Some(Modal::Import { .. })),
+        "the box stays"
+    );
+
+    let preview = liveact::ajo::import::import_curl(CURL, Some(&config())).map(Box::new);
+    update(
+        &mut app,
+        Msg::ImportPreview(preview.map_err(|e| e.to_string())),
+    );
+    let text = import_text(&app);
+    assert_eq!(
+        key_with(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL),
+        [Cmd::AddImported(text)]
+    );
+}
+
+#[test]
+fn an_imported_campaign_is_added_selected_and_a_failure_keeps_the_box() {
+    let mut app = app();
+    let before = app.campaigns.len();
+    ch(&mut app, 'i');
+    update(
+        &mut app,
+        Msg::Imported(Err("campaign `x` already has the id `c-9`".into())),
+    );
+    assert_eq!(
+        app.last_error.as_deref(),
+        Some("import: campaign `x` already has the id `c-9`")
+    );
+    assert!(matches!(app.modal, Some(Modal::Import { .. })));
+    assert_eq!(app.campaigns.len(), before);
+
+    let campaign = imported_campaign();
+    let message = "added campaign `ride` written to /x/campaigns.d/ride.toml".to_string();
+    update(
+        &mut app,
+        Msg::Imported(Ok((Box::new(campaign.clone()), message.clone()))),
+    );
+    assert!(app.modal.is_none());
+    assert_eq!(app.campaigns.len(), before + 1);
+    assert_eq!(app.campaigns[app.campaign].id, "c-9");
+    assert_eq!(app.focus, Pane::Campaigns);
+    assert_eq!(app.toast.as_deref(), Some(message.as_str()));
+    assert_eq!(
+        app.form.content_state[0].name, "eta",
+        "the form is the new campaign's"
+    );
+    // The same campaign again (another console session wrote it): selected, not doubled.
+    update(&mut app, Msg::Imported(Ok((Box::new(campaign), message))));
+    assert_eq!(app.campaigns.len(), before + 1);
+}

@@ -16,6 +16,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Largest request body accepted, in bytes.
@@ -132,7 +133,7 @@ async fn answer(
             for (i, push) in call.pushes.iter().enumerate() {
                 // One device per activity: recipients carrying the same push count once.
                 if !call.pushes[..i].contains(push) {
-                    state.device.apply(campaign, *push);
+                    state.device.apply(&campaign, *push);
                 }
             }
             Some(call.request_id)
@@ -226,20 +227,15 @@ fn campaign<'a>(
     id: &str,
     kind: CampaignKind,
     context: &ErrorContext,
-) -> Result<&'a Campaign, ApiError> {
-    let campaign = shared
-        .settings
-        .campaigns
-        .iter()
-        .find(|c| c.id == id)
-        .ok_or_else(|| {
-            ApiError::ajo(
-                StatusCode::NOT_FOUND,
-                Code::CampaignNotFound,
-                "Cannot find the Campaign",
-                context,
-            )
-        })?;
+) -> Result<Cow<'a, Campaign>, ApiError> {
+    let campaign = shared.campaign(id).ok_or_else(|| {
+        ApiError::ajo(
+            StatusCode::NOT_FOUND,
+            Code::CampaignNotFound,
+            "Cannot find the Campaign",
+            context,
+        )
+    })?;
     if campaign.kind != kind {
         let (endpoint, expected) = match campaign.kind {
             CampaignKind::Transactional => ("unitary", "transactional"),

@@ -78,9 +78,9 @@ impl Default for Faults {
 }
 
 /// A running mock server; it stops on [`MockServer::shutdown`] or when dropped.
-#[derive(Debug)]
 pub struct MockServer {
     addr: SocketAddr,
+    shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -91,7 +91,8 @@ impl MockServer {
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let app = router(Arc::new(Shared::new(settings)));
+        let shared = Arc::new(Shared::new(settings));
+        let app = router(Arc::clone(&shared));
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
                 // A dropped sender stops the server as well.
@@ -102,9 +103,15 @@ impl MockServer {
         });
         Ok(MockServer {
             addr,
+            shared,
             stop: Some(stop),
             task: Some(task),
         })
+    }
+
+    /// A handle that makes campaigns known to this mock while it runs.
+    pub fn campaigns(&self) -> MockCampaigns {
+        MockCampaigns(Arc::clone(&self.shared))
     }
 
     /// The address it listens on.
@@ -139,6 +146,27 @@ impl MockServer {
             ip => ip,
         };
         SocketAddr::new(ip, self.addr.port())
+    }
+}
+
+/// Adds campaigns to a running mock (one imported in the console, say).
+#[derive(Clone)]
+pub struct MockCampaigns(Arc<Shared>);
+
+impl MockCampaigns {
+    /// Makes `campaign` known from now on, replacing one added earlier with the same id.
+    pub fn add(&self, campaign: Campaign) {
+        let mut state = self.0.lock();
+        state.added.retain(|c| c.id != campaign.id);
+        state.added.push(campaign);
+    }
+}
+
+impl std::fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .finish()
     }
 }
 

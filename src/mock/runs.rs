@@ -31,8 +31,12 @@ pub(crate) fn run(
     push: Option<&Value>,
     at: jiff::Timestamp,
 ) {
-    if let Some(campaign) = settings.campaigns.iter().find(|c| c.id == campaign_id) {
-        state.device.apply(campaign, push);
+    let campaign = (settings.campaigns.iter())
+        .chain(&state.added)
+        .find(|c| c.id == campaign_id)
+        .cloned();
+    if let Some(campaign) = campaign {
+        state.device.apply(&campaign, push);
     }
     let text = |key: &str| push?.get(key)?.as_str().map(str::to_string);
     let run = AudienceRun {

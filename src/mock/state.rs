@@ -29,6 +29,8 @@ pub(crate) struct State {
     /// Scheduled audience executions by `scheduleId`; a cancelled one is removed.
     pub schedules: HashMap<String, Schedule>,
     pub device: Device,
+    /// Campaigns made known after start ([`super::MockCampaigns::add`]).
+    pub added: Vec<crate::config::Campaign>,
 }
 
 /// One issued access token.
@@ -90,6 +92,16 @@ impl Shared {
             settings,
             state: Mutex::new(State::default()),
         }
+    }
+
+    /// The campaign with this id: configured, or added since.
+    pub fn campaign(&self, id: &str) -> Option<std::borrow::Cow<'_, crate::config::Campaign>> {
+        if let Some(campaign) = self.settings.campaigns.iter().find(|c| c.id == id) {
+            return Some(std::borrow::Cow::Borrowed(campaign));
+        }
+        let state = self.lock();
+        let added = state.added.iter().find(|c| c.id == id)?;
+        Some(std::borrow::Cow::Owned(added.clone()))
     }
 
     /// Locks the state; a handler that panicked while holding it does not poison the mock.

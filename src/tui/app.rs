@@ -4,6 +4,7 @@
 use super::form::{Form, Input, Section, line};
 use super::preview::{self, Preview};
 use crate::activity::{ActivityHistory, Event, Lifecycle, Severity};
+use crate::ajo::import::Imported;
 use crate::ajo::problem;
 use crate::config::{Campaign, CampaignKind};
 use crate::dispatch::{Followed, Outcome, Outgoing, Progress};
@@ -57,6 +58,12 @@ impl Pane {
 /// A dialog over the panes; it takes the keys while open.
 #[derive(Debug)]
 pub enum Modal {
+    /// AJO's cURL pasted here becomes a campaign: previewed as typed, added with Ctrl-S.
+    Import {
+        input: TextArea<'static>,
+        /// The entry the text gives, or what is wrong with it; `None` before any text.
+        preview: Option<Result<Box<Imported>, String>>,
+    },
     /// The keys as bound, filtered by what is typed.
     Help { query: String },
     /// Every action by name, filtered as typed; Enter runs the selected one.
@@ -145,6 +152,10 @@ pub enum Msg {
     Edited(Result<String, String>),
     /// Text went to the clipboard (what, how many bytes) or could not (why).
     Copied(Result<(String, usize), String>),
+    /// What the import box's text gives.
+    ImportPreview(Result<Box<Imported>, String>),
+    /// A campaign was added (with what happened to it) or could not be (why).
+    Imported(Result<(Box<Campaign>, String), String>),
 }
 
 /// What the event loop must do.
@@ -173,6 +184,11 @@ pub enum Cmd {
     },
     /// Open this JSON in the user's editor, the console suspended meanwhile.
     EditExternally(String),
+    /// Read this text as AJO's cURL against the config: answered by [`Msg::ImportPreview`].
+    PreviewImport(String),
+    /// Import this cURL's campaign for good (written to campaigns.d/, known to the embedded
+    /// mock): answered by [`Msg::Imported`].
+    AddImported(String),
     /// Put the request as a cURL script (secrets as shell variables) on the clipboard.
     CopyCurl {
         request: Box<crate::activity::Request>,
@@ -832,10 +848,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::Key(key) if key.kind == KeyEventKind::Press => on_key(app, key),
         Msg::Tick if app.next_wake().is_some_and(|at| at <= app.now()) => app.walk_step(),
         Msg::Key(_) | Msg::Resize | Msg::Tick => Vec::new(),
-        Msg::Paste(text) => {
-            on_paste(app, &text);
-            Vec::new()
-        }
+        Msg::Paste(text) => on_paste(app, &text),
         Msg::Progress(progress) => app.apply_progress(progress),
         Msg::Activities(records) => {
             let selected = app.selected_activity().map(|(id, _)| id);
@@ -912,6 +925,31 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
                     }
                 }
                 Err(error) => app.last_error = Some(error),
+            }
+            Vec::new()
+        }
+        Msg::ImportPreview(result) => {
+            if let Some(Modal::Import { preview, .. }) = &mut app.modal {
+                *preview = Some(result);
+            }
+            Vec::new()
+        }
+        Msg::Imported(result) => {
+            match result {
+                Ok((campaign, message)) => {
+                    app.modal = None;
+                    let index = match app.campaigns.iter().position(|c| c.id == campaign.id) {
+                        Some(index) => index,
+                        None => {
+                            app.campaigns.push(*campaign);
+                            app.campaigns.len() - 1
+                        }
+                    };
+                    app.select_campaign(index);
+                    app.focus = Pane::Campaigns;
+                    app.toast = Some(message);
+                }
+                Err(why) => app.last_error = Some(format!("import: {}", first_line(&why))),
             }
             Vec::new()
         }
@@ -1006,6 +1044,12 @@ pub fn run_action(app: &mut App, action: Action) -> Vec<Cmd> {
         }
         Action::EditExternally => {
             return vec![Cmd::EditExternally(app.form.raw.lines().join("\n"))];
+        }
+        Action::ImportCurl => {
+            app.modal = Some(Modal::Import {
+                input: TextArea::default(),
+                preview: None,
+            });
         }
         Action::Present => {
             app.present = !app.present;
@@ -1182,8 +1226,18 @@ fn on_edit_key(app: &mut App, key: KeyEvent) {
     }
 }
 
-fn on_paste(app: &mut App, text: &str) {
+/// The first line of a message, for a one-line toast.
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+fn on_paste(app: &mut App, text: &str) -> Vec<Cmd> {
     let now = app.now();
+    if let Some(Modal::Import { input, .. }) = &mut app.modal {
+        // A cURL keeps its lines: `\` continuations are part of it.
+        input.insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+        return vec![Cmd::PreviewImport(input.lines().join("\n"))];
+    }
     if let Some(modal) = &mut app.modal {
         if let Modal::AddActivity(area)
         | Modal::Filter(area)
@@ -1195,10 +1249,10 @@ fn on_paste(app: &mut App, text: &str) {
             let filter = area.lines().join("");
             app.set_filter(filter);
         }
-        return;
+        return Vec::new();
     }
     if app.focus != Pane::Editor {
-        return;
+        return Vec::new();
     }
     if app.section == Section::Raw {
         app.editing = true;
@@ -1211,6 +1265,7 @@ fn on_paste(app: &mut App, text: &str) {
         area.insert_str(text.replace(['\n', '\r'], " "));
         app.form.sync_raw(now);
     }
+    Vec::new()
 }
 
 fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
@@ -1263,6 +1318,34 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
                 _ => {
                     input.input(key);
                     app.modal = Some(Modal::Palette { input, selected: 0 });
+                }
+            }
+        }
+        Modal::Import { mut input, preview } => {
+            let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+            match key.code {
+                KeyCode::Esc => {}
+                KeyCode::Char('s') if ctrl => {
+                    let text = input.lines().join("\n");
+                    let problem = match &preview {
+                        Some(Ok(_)) => None,
+                        Some(Err(why)) => Some(why.clone()),
+                        None => Some("paste the cURL AJO shows for the campaign first".into()),
+                    };
+                    app.modal = Some(Modal::Import { input, preview });
+                    return match problem {
+                        None => vec![Cmd::AddImported(text)],
+                        Some(why) => {
+                            app.toast = Some(format!("nothing to add: {}", first_line(&why)));
+                            Vec::new()
+                        }
+                    };
+                }
+                _ => {
+                    input.input(key);
+                    let text = input.lines().join("\n");
+                    app.modal = Some(Modal::Import { input, preview });
+                    return vec![Cmd::PreviewImport(text)];
                 }
             }
         }

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod external;
 pub mod form;
+pub mod importer;
 pub mod keys;
 pub mod present;
 pub mod preview;
@@ -95,7 +96,17 @@ pub fn run_console(
             &profile.name,
             settings,
         );
+        // Imports are written next to a config read from a file (not the built-in demo's).
+        let importer = importer::Importer::new(
+            config.clone(),
+            config.path.is_file(),
+            connection
+                .mock
+                .as_ref()
+                .map(crate::mock::MockServer::campaigns),
+        );
         let mut services = run::Services {
+            importer,
             dispatcher,
             progress,
             store,

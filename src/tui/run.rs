@@ -3,6 +3,7 @@
 //! stream, so tests drive the real loop with a `TestBackend` and scripted keys.
 
 use super::app::{App, Cmd, Msg, update};
+use super::importer::Importer;
 use super::theme::Theme;
 use super::view;
 use crate::config::Profile;
@@ -30,6 +31,8 @@ pub struct Services {
     pub clipboard: Box<dyn Write + Send>,
     /// Edits a text in the user's editor, the console suspended meanwhile.
     pub editor: Editor,
+    /// Campaigns imported from AJO's cURL (`i`).
+    pub importer: Importer,
 }
 
 /// Edits a text outside the console: the edited text, or why the editor failed.
@@ -129,6 +132,8 @@ async fn execute(cmd: Cmd, services: &mut Services) -> Option<Msg> {
             None
         }
         Cmd::LoadActivities => Some(load_activities(&services.store)),
+        Cmd::PreviewImport(text) => Some(Msg::ImportPreview(services.importer.preview(&text))),
+        Cmd::AddImported(text) => Some(Msg::Imported(services.importer.add(&text))),
         Cmd::CancelSchedule { id, schedule } => {
             services.dispatcher.cancel_schedule(id, schedule);
             None

@@ -183,8 +183,9 @@ fn excerpt(command: &str, at: usize) -> String {
     shown
 }
 
-/// `text` with credential values masked: what follows `Bearer ` or `client_secret`.
-fn redact(text: &str) -> String {
+/// `text` with credential values masked: what follows `Bearer ` or `client_secret` (the
+/// console shows a pasted cURL through it).
+pub fn redact(text: &str) -> String {
     const MARKERS: [&str; 4] = [
         "bearer ",
         "client_secret=",

@@ -1,6 +1,7 @@
 //! Dialogs drawn over the panes: help, inputs, confirmations and a send's detail.
 
 use super::fit;
+use crate::ajo::import::{self, Imported};
 use crate::ajo::problem::{self, clean};
 use crate::store::{RunRecord, SendRecord};
 use crate::tui::app::{App, Modal};
@@ -14,6 +15,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, modal: &Modal, styles: &Styles) {
     match modal {
+        Modal::Import { input, preview } => import(frame, area, input, preview.as_ref(), styles),
         Modal::Help { query } => {
             let title = if query.is_empty() {
                 " Keys · type to search · Esc closes ".to_string()
@@ -194,6 +196,89 @@ fn input_box(
     if let Some(error) = error {
         frame.render_widget(Paragraph::new(error).style(styles.error), message);
     }
+}
+
+/// The import box: the pasted cURL (credentials masked) over the entry it gives.
+fn import(
+    frame: &mut Frame,
+    area: Rect,
+    input: &ratatui_textarea::TextArea<'static>,
+    preview: Option<&Result<Box<Imported>, String>>,
+    styles: &Styles,
+) {
+    let spot = centred(area, 90, area.height.saturating_sub(2).max(6));
+    frame.render_widget(Clear, spot);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .style(styles.text)
+        .border_style(styles.focus)
+        .title(fit(
+            " Import a campaign: paste AJO's cURL · Ctrl-S adds · Esc cancels ",
+            spot.width.saturating_sub(2) as usize,
+        ));
+    let inner = block.inner(spot);
+    frame.render_widget(block, spot);
+    let lines = input.lines();
+    let shown = (lines.len() as u16).clamp(1, (inner.height / 3).max(1));
+    let [pasted, rule, below] = Layout::vertical([
+        Constraint::Length(shown),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    // The start of the command (URL and headers; a pasted token is never drawn), and how
+    // many lines are not shown.
+    let hidden = lines.len().saturating_sub(shown as usize);
+    let text: Vec<Line> = if lines.iter().all(|l| l.is_empty()) {
+        vec![Line::styled(
+            "paste the cURL AJO shows after activating the campaign",
+            styles.muted,
+        )]
+    } else {
+        let mut text: Vec<Line> = lines
+            .iter()
+            .take(shown as usize - usize::from(hidden > 0))
+            .map(|l| Line::raw(clean(&import::redact(l))))
+            .collect();
+        if hidden > 0 {
+            let more = format!("… {} more line(s)", hidden + 1);
+            text.push(Line::styled(more, styles.muted));
+        }
+        text
+    };
+    frame.render_widget(Paragraph::new(text), pasted);
+    frame.render_widget(
+        Paragraph::new("─".repeat(rule.width as usize)).style(styles.muted),
+        rule,
+    );
+    let lines: Vec<Line> = match preview {
+        None => vec![Line::styled(
+            "the campaign entry appears here as you paste",
+            styles.muted,
+        )],
+        Some(Err(why)) => why
+            .lines()
+            .map(|l| Line::styled(clean(l), styles.error))
+            .collect(),
+        Some(Ok(imported)) => {
+            let mut lines: Vec<Line> = imported
+                .warnings
+                .iter()
+                .map(|w| Line::styled(format!("warning: {}", clean(w)), styles.warning))
+                .collect();
+            // The campaign first: it is what Ctrl-S adds; a proposed profile after it.
+            let entries = [
+                Some(&imported.campaign_toml),
+                imported.profile_toml.as_ref(),
+            ];
+            for entry in entries.into_iter().flatten() {
+                lines.extend(entry.lines().map(|l| Line::raw(clean(l))));
+                lines.push(Line::raw(""));
+            }
+            lines
+        }
+    };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), below);
 }
 
 fn centred(area: Rect, width_percent: u16, height: u16) -> Rect {
