@@ -495,7 +495,7 @@ fn schedules_are_listed_refreshed_and_cancelled_from_the_command_line() {
 }
 
 #[test]
-fn scheduling_is_refused_where_it_cannot_work_and_nothing_is_sent() {
+fn scheduling_and_a_channel_apart_from_the_activity_are_refused_and_nothing_is_sent() {
     let mock = ExternalMock::start(example().campaigns, None);
     let sandbox = cli_sandbox(&mock);
     let transactional = sandbox
@@ -532,6 +532,20 @@ fn scheduling_is_refused_where_it_cannot_work_and_nothing_is_sent() {
         past.stderr().contains("is not in the future"),
         "{}",
         past.stderr()
+    );
+    // The channel is the activity: it cannot be set apart from it.
+    let channel = sandbox
+        .run(&with(&[
+            "--set",
+            "attributes.liveActivityData.channelID=other",
+        ]))
+        .expect(1);
+    assert!(
+        channel
+            .stderr()
+            .contains("liveActivityData is written from --activity"),
+        "{}",
+        channel.stderr()
     );
     let executions = mock.get("/_mock/stats")["executions"]
         .as_array()

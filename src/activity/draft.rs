@@ -132,6 +132,14 @@ impl Draft {
         if key.is_empty() {
             return Err(format!("`{assignment}` has no field name before ="));
         }
+        if key == "liveActivityData" || key.starts_with("liveActivityData.") {
+            // The builder writes it from the activity; a value here would be overwritten.
+            return Err(
+                "liveActivityData is written from --activity (liveActivityID, or channelID and \
+                 input-push-channel for a broadcast); set the activity instead"
+                    .into(),
+            );
+        }
         let value = match schema.get(key) {
             Some(spec) => spec
                 .from_text(text, now)
