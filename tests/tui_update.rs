@@ -2013,3 +2013,46 @@ fn an_imported_campaign_is_added_selected_and_a_failure_keeps_the_box() {
     update(&mut app, Msg::Imported(Ok((Box::new(campaign), message))));
     assert_eq!(app.campaigns.len(), before + 1);
 }
+
+#[test]
+fn a_broadcast_s_schedule_field_schedules_the_send_and_stamps_it_with_its_time() {
+    let mut app = app();
+    assert_eq!(
+        app.form.dates.len(),
+        3,
+        "a transactional campaign has no schedule"
+    );
+    assert_eq!(ch(&mut app, 'j'), []);
+    assert_eq!(app.current_campaign().unwrap().name, "match-score");
+    assert_eq!(ch(&mut app, 'a'), []);
+    type_text(&mut app, "chan-7");
+    assert_eq!(press(&mut app, KeyCode::Enter), []);
+    goto_section(&mut app, Section::Dates);
+    assert_eq!(app.form.dates[3].name, "schedule");
+    for _ in 0..3 {
+        assert_eq!(ch(&mut app, 'j'), []);
+    }
+    edit_field(&mut app, "+1h");
+    let send = the_submit(ch(&mut app, 'u'));
+    assert_eq!(send.activity, "chan-7");
+    assert_eq!(
+        send.body["schedule"],
+        json!({ "executeAt": "2025-12-04T21:00:00Z" })
+    );
+    let aps = &send.body["context"]["requestPayload"]["aps"];
+    assert_eq!(aps["timestamp"], NOW + 3600);
+    assert_eq!(aps["input-push-channel"], "chan-7");
+
+    // A time already past is an error: nothing is sent.
+    assert_eq!((app.section, app.field), (Section::Dates, 3));
+    assert_eq!(press(&mut app, KeyCode::Enter), []);
+    for _ in 0..10 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "-1m");
+    assert_eq!(press(&mut app, KeyCode::Enter), []);
+    assert_eq!(ch(&mut app, 'u'), []);
+    assert!(app.modal.is_none(), "{:?}", app.modal);
+    let error = app.last_error.clone().unwrap_or_default();
+    assert!(error.contains("schedule.executeAt"), "{error}");
+}
