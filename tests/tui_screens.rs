@@ -666,3 +666,81 @@ fn theme_warnings_show_in_the_status_bar_when_nothing_else_does() {
         .unwrap();
     assert!(!terminal.backend().to_string().contains("unknown role"));
 }
+
+#[test]
+fn a_broadcast_s_detail_shows_its_schedule_and_execution_from_the_journal() {
+    use liveact::activity::Event;
+    use liveact::ajo::{ExecutionReport, ScheduleReport};
+    use liveact::store::{Completion, NewSend};
+    let state = tempfile::tempdir().unwrap();
+    let store = Store::open(state.path()).unwrap();
+    let body = serde_json::json!({ "campaignId": "c", "audience": { "id": "a" } });
+    let id = store
+        .begin_send(&NewSend {
+            profile: "demo",
+            campaign: "match-score",
+            activity: "chan-1",
+            event: Event::Update,
+            request_id: "r-1",
+            endpoint: "/im/executions/audience",
+            body: &body,
+            recipient: Some("a"),
+            dry_run: false,
+            now_ms: NOW * 1000,
+        })
+        .unwrap();
+    let answer =
+        r#"{"scheduleId":"S-1","scheduleStatus":"Scheduled","executeAt":"2025-12-04T21:00:00Z"}"#;
+    store
+        .complete_send(
+            id,
+            &Completion {
+                status: SendStatus::Accepted,
+                http_status: Some(202),
+                response_headers: &[],
+                response_body: Some(answer),
+                attempts: 1,
+                latency_ms: Some(4),
+                execution_id: None,
+                error: None,
+                now_ms: NOW * 1000 + 4,
+            },
+        )
+        .unwrap();
+    let scheduled = ScheduleReport::read(answer).unwrap();
+    store.track_run(id, Some(&scheduled), None).unwrap();
+    let run = ExecutionReport {
+        execution_id: Some("S-1-RUN".into()),
+        status: "Succeeded".into(),
+        targeted: Some(3),
+        controls: Some(vec![("update".into(), 2), ("end".into(), 0)]),
+        last_control_at: Some("2025-12-04T21:00:01Z".into()),
+    };
+    let fired = ScheduleReport {
+        status: "Triggered".into(),
+        execution: Some(run.clone()),
+        ..scheduled
+    };
+    assert!(store.schedule_reported(&fired).unwrap());
+    assert!(store.execution_reported("S-1-RUN", &run).unwrap());
+    assert!(!store.execution_reported("unknown", &run).unwrap());
+
+    let mut app = app_at(NOW);
+    let record = store.send(id).unwrap().map(Box::new);
+    let tracked = store.run(id).unwrap().map(Box::new);
+    update(&mut app, Msg::Detail(record, tracked));
+    let mut terminal = Terminal::new(TestBackend::new(120, 80)).unwrap();
+    terminal.draw(|frame| view::draw(frame, &app)).unwrap();
+    let shown = terminal.backend().to_string();
+    for expected in [
+        "Broadcast",
+        "schedule S-1: Triggered, runs at 2025-12-04T21:00:00Z",
+        "execution S-1-RUN",
+        "status: Succeeded",
+        "targeted profiles: 3",
+        "update controls: 2",
+        "last control at 2025-12-04T21:00:01Z",
+    ] {
+        assert!(shown.contains(expected), "{expected} missing:\n{shown}");
+    }
+}

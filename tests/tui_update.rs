@@ -2056,3 +2056,90 @@ fn a_broadcast_s_schedule_field_schedules_the_send_and_stamps_it_with_its_time()
     let error = app.last_error.clone().unwrap_or_default();
     assert!(error.contains("schedule.executeAt"), "{error}");
 }
+
+fn schedule(status: &str, execution: Option<liveact::ajo::ExecutionReport>) -> Progress {
+    Progress::Followed {
+        id: 2,
+        followed: liveact::dispatch::Followed::Schedule(liveact::ajo::ScheduleReport {
+            schedule_id: "S-1".into(),
+            status: status.into(),
+            execute_at: Some("2025-12-04T21:00:00Z".into()),
+            execution,
+        }),
+    }
+}
+
+fn execution(status: &str) -> liveact::ajo::ExecutionReport {
+    liveact::ajo::ExecutionReport {
+        execution_id: Some("S-1-RUN".into()),
+        status: status.into(),
+        targeted: (status == "Succeeded").then_some(3),
+        controls: Some(vec![("update".into(), 2), ("end".into(), 0)]),
+        last_control_at: None,
+    }
+}
+
+#[test]
+fn a_broadcast_row_follows_its_schedule_and_execution_and_c_cancels_a_schedule() {
+    let mut app = log_app();
+    let done = Progress::Done {
+        id: 2,
+        attempts: 1,
+        total: Duration::from_millis(4),
+        outcome: Outcome::Accepted(answer(202, r#"{"scheduleId":"S-1"}"#)),
+    };
+    update(&mut app, Msg::Progress(done));
+    update(&mut app, Msg::Progress(schedule("Scheduled", None)));
+    assert_eq!(
+        row(&app, 2).result,
+        "S-1 Scheduled for 2025-12-04T21:00:00Z"
+    );
+    assert_eq!(row(&app, 2).schedule.as_deref(), Some("S-1"));
+    // `c` on a finished row with a pending schedule cancels the schedule.
+    assert_eq!(
+        ch(&mut app, 'c'),
+        [Cmd::CancelSchedule {
+            id: 2,
+            schedule: "S-1".into()
+        }]
+    );
+    assert_eq!(app.toast.as_deref(), Some("cancelling schedule S-1…"));
+    let refused = Progress::ScheduleNotCancelled {
+        id: 2,
+        reason: "AJO did not cancel S-1: HTTP 400: already triggered".into(),
+    };
+    update(&mut app, Msg::Progress(refused));
+    assert_eq!(
+        app.last_error.as_deref(),
+        Some("AJO did not cancel S-1: HTTP 400: already triggered")
+    );
+
+    update(
+        &mut app,
+        Msg::Progress(schedule("Triggered", Some(execution("InProgress")))),
+    );
+    assert_eq!(
+        row(&app, 2).schedule,
+        None,
+        "a fired schedule cannot be cancelled"
+    );
+    assert_eq!(ch(&mut app, 'c'), []);
+    let run = Progress::Followed {
+        id: 2,
+        followed: liveact::dispatch::Followed::Execution(execution("Succeeded")),
+    };
+    update(&mut app, Msg::Progress(run));
+    assert_eq!(
+        row(&app, 2).result,
+        "S-1-RUN Succeeded · 3 profiles targeted · update 2, end 0"
+    );
+    let stopped = Progress::FollowStopped {
+        id: 2,
+        reason: "no final status after 600s".into(),
+    };
+    update(&mut app, Msg::Progress(stopped));
+    assert_eq!(
+        app.last_error.as_deref(),
+        Some("order-1: no final status after 600s")
+    );
+}
