@@ -242,38 +242,14 @@ const PASTED_CURL: &str = r#"curl -X POST 'https://platform.adobe.io/ajo/im/exec
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pasted_curl_becomes_a_campaign_the_mock_accepts() {
-    let config = example();
-    let profile = config.profile(Some("demo")).unwrap();
-    let connection = liveact::connect::connect(&config, profile, &|_| None)
-        .await
-        .unwrap();
-    let mock = connection.mock.expect("the demo runs the embedded mock");
-    let state = tempfile::tempdir().unwrap();
-    let store = Arc::new(Store::open(state.path()).unwrap());
-    let settings = Settings {
-        concurrency: 4,
-        rate_per_second: None,
-        retry: RetryPolicy::default(),
-        follow: None,
-    };
-    let (dispatcher, progress) =
-        Dispatcher::new(connection.client, Arc::clone(&store), "demo", settings);
-    let mut services = Services {
-        dispatcher,
-        progress,
-        store: Arc::clone(&store),
-        theme: liveact::tui::theme::Theme::default(),
-        profile: profile.clone(),
-        clipboard: Box::new(Recorder::default()),
-        editor: Box::new(|_: &str| Err("no editor in this test".into())),
-        importer: Importer::new(config.clone(), false, Some(mock.campaigns())),
-    };
-    let mut app = App::new(
-        config.campaigns.clone(),
-        demo_profile(),
-        Box::new(liveact::activity::dates::unix_now),
-        Box::new(liveact::activity::new_request_id),
-    );
+    let editor = Box::new(|_: &str| Err("no editor in this test".to_string()));
+    let Demo {
+        mut services,
+        store,
+        mock,
+        mut app,
+        _state,
+    } = demo(Recorder::default(), editor).await;
     let (keys, input) = unbounded();
     let driver = Driver { keys };
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
@@ -361,15 +337,22 @@ async fn accepted(store: &Store, count: usize) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_real_loop_walks_one_delivery_start_two_updates_end() {
+/// The console's services on the demo profile (the embedded mock on an ephemeral loopback
+/// port, as `liveact --demo`), a fresh journal, and an app with real time and ids.
+struct Demo {
+    services: Services,
+    store: Arc<Store>,
+    mock: liveact::mock::MockServer,
+    app: App,
+    _state: tempfile::TempDir,
+}
+
+async fn demo(clipboard: Recorder, editor: liveact::tui::run::Editor) -> Demo {
     let config = example();
-    // The demo profile: the embedded mock on an ephemeral loopback port, as `liveact --demo`.
     let profile = config.profile(Some("demo")).unwrap();
     let connection = liveact::connect::connect(&config, profile, &|_| None)
         .await
         .unwrap();
-    let client = connection.client;
     let mock = connection
         .mock
         .expect("a mock profile runs the embedded mock");
@@ -381,27 +364,47 @@ async fn the_real_loop_walks_one_delivery_start_two_updates_end() {
         retry: RetryPolicy::default(),
         follow: Some(liveact::dispatch::FollowPolicy::default()),
     };
-    let (dispatcher, progress) = Dispatcher::new(client, Arc::clone(&store), "demo", settings);
-    let clipboard = Recorder::default();
-    let mut services = Services {
+    let (dispatcher, progress) =
+        Dispatcher::new(connection.client, Arc::clone(&store), "demo", settings);
+    let services = Services {
         dispatcher,
         progress,
         store: Arc::clone(&store),
         theme: liveact::tui::theme::Theme::default(),
         profile: profile.clone(),
-        clipboard: Box::new(clipboard.clone()),
-        // A scripted editor: the driver's E turns OnTheWay into Delivered in the raw JSON.
-        editor: Box::new(|text: &str| {
-            liveact::tui::external::edit_with("sed -i s/OnTheWay/Delivered/", text)
-        }),
+        clipboard: Box::new(clipboard),
+        editor,
         importer: Importer::new(config.clone(), false, Some(mock.campaigns())),
     };
-    let mut app = App::new(
+    let app = App::new(
         config.campaigns.clone(),
         demo_profile(),
         Box::new(liveact::activity::dates::unix_now),
         Box::new(liveact::activity::new_request_id),
     );
+    Demo {
+        services,
+        store,
+        mock,
+        app,
+        _state: state,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_loop_walks_one_delivery_start_two_updates_end() {
+    let clipboard = Recorder::default();
+    // A scripted editor: the driver's E turns OnTheWay into Delivered in the raw JSON.
+    let editor = Box::new(|text: &str| {
+        liveact::tui::external::edit_with("sed -i s/OnTheWay/Delivered/", text)
+    });
+    let Demo {
+        mut services,
+        store,
+        mock,
+        mut app,
+        _state,
+    } = demo(clipboard.clone(), editor).await;
     let (keys, input) = unbounded();
     let driver = Driver { keys };
 

@@ -172,21 +172,16 @@ pub(crate) async fn get_execution(
     headers: HeaderMap,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let context = checked(&shared, &headers)?;
-    let now = jiff::Timestamp::now();
-    let mut state = shared.lock();
-    fire_due(&mut state, &shared.settings, now);
-    id.ok()
-        .and_then(|Path(id)| execution_status(&state, &shared.settings, &id, now))
-        .map(Json)
-        .ok_or_else(|| {
-            ApiError::ajo(
-                StatusCode::NOT_FOUND,
-                Code::ExecutionNotFound,
-                "Cannot find the Execution",
-                &context,
-            )
-        })
+    let not_found = |context: &ErrorContext| {
+        let title = "Cannot find the Execution";
+        ApiError::ajo(
+            StatusCode::NOT_FOUND,
+            Code::ExecutionNotFound,
+            title,
+            context,
+        )
+    };
+    status_call(&shared, &headers, id, execution_status, not_found)
 }
 
 /// `GET /im/executions/schedules/{scheduleId}`.
@@ -195,14 +190,25 @@ pub(crate) async fn get_schedule(
     headers: HeaderMap,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let context = checked(&shared, &headers)?;
+    status_call(&shared, &headers, id, schedule_status, schedule_not_found)
+}
+
+/// A status call: the gateway's checks, due schedules fired, then `status` of the id.
+fn status_call(
+    shared: &Shared,
+    headers: &HeaderMap,
+    id: Result<Path<String>, PathRejection>,
+    status: fn(&State, &MockSettings, &str, jiff::Timestamp) -> Option<Value>,
+    not_found: impl Fn(&ErrorContext) -> ApiError,
+) -> Result<Json<Value>, ApiError> {
+    let context = checked(shared, headers)?;
     let now = jiff::Timestamp::now();
     let mut state = shared.lock();
     fire_due(&mut state, &shared.settings, now);
     id.ok()
-        .and_then(|Path(id)| schedule_status(&state, &shared.settings, &id, now))
+        .and_then(|Path(id)| status(&state, &shared.settings, &id, now))
         .map(Json)
-        .ok_or_else(|| schedule_not_found(&context))
+        .ok_or_else(|| not_found(&context))
 }
 
 /// `DELETE /im/executions/schedules/{scheduleId}`: only before it fires.
