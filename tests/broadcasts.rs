@@ -522,6 +522,29 @@ fn scheduling_and_a_channel_apart_from_the_activity_are_refused_and_nothing_is_s
         "{}",
         transactional.stderr()
     );
+    let follow = sandbox
+        .run(&[
+            "--profile",
+            "local",
+            "send",
+            "--campaign",
+            "food-delivery",
+            "--activity",
+            "o-1",
+            "--event",
+            "update",
+            "--set",
+            "orderStatus=Ordered",
+            "--follow",
+        ])
+        .expect(2);
+    assert!(
+        follow
+            .stderr()
+            .contains("--follow waits for a broadcast's execution"),
+        "{}",
+        follow.stderr()
+    );
     let past = sandbox.run(&with(&["--at=-1m"])).expect(1);
     assert!(
         past.stderr().contains("schedule.executeAt"),

@@ -8,6 +8,7 @@ use crate::activity::Endpoint;
 use crate::activity::{dates, has_errors};
 use crate::ajo::ScheduleReport;
 use crate::ajo::problem;
+use crate::config::CampaignKind;
 use crate::connect::{self, ConnectError};
 use crate::dispatch::{Dispatcher, FollowPolicy, Followed, Outcome, Outgoing, Progress, now_ms};
 use crate::store::{Completion, NewSend, SendId, SendStatus, Store};
@@ -54,6 +55,15 @@ pub fn run(cli: &Cli, args: &SendArgs, out: &mut dyn Write, err: &mut dyn Write)
             return EXIT_USAGE;
         }
     };
+    if args.follow && built.campaign.kind == CampaignKind::Transactional {
+        let _ = writeln!(
+            err,
+            "error: --follow waits for a broadcast's execution; `{}` is transactional and AJO \
+             reports no execution status for unitary calls",
+            built.campaign.name
+        );
+        return EXIT_USAGE;
+    }
     if has_errors(&built.diagnostics) {
         match args.output {
             Output::Text => report::diagnostics_text(err, &built.diagnostics),
