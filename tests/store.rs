@@ -874,3 +874,28 @@ fn activities_are_listed_most_recently_updated_first() {
         "activities belong to a campaign"
     );
 }
+
+#[test]
+fn an_activity_deleted_behind_the_journals_back_is_rebuilt_by_its_next_accepted_send() {
+    let f = Fixture::new();
+    let start = unitary(
+        Event::Start,
+        json!({ "timestamp": 100, "content-state": { "v": 0 } }),
+    );
+    let id = begin(&f.store, "C", "a", Event::Start, &start, 1_000, false);
+    let deleted = f
+        .raw()
+        .execute(
+            "DELETE FROM activities WHERE campaign = 'C' AND id = 'a'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(deleted, 1);
+    finish(&f.store, id, SendStatus::Accepted, Some(202), 1_150).unwrap();
+    let activity = f.activity("C", "a");
+    assert_eq!(activity.lifecycle, Lifecycle::Active { updates: 0 });
+    assert_eq!(activity.last_timestamp, Some(100));
+    assert_eq!(activity.last_content_state, Some(json!({ "v": 0 })));
+    assert_eq!(activity.started_ms, Some(1_150));
+    assert_eq!(activity.updated_ms, 1_150);
+}

@@ -209,17 +209,26 @@ pub(super) fn ensure(
     dry_run: bool,
     now_ms: i64,
 ) -> rusqlite::Result<()> {
-    let sql = if dry_run {
+    let params = params![campaign, id, recipient, now_ms];
+    // Most sends go to an activity that exists: a plain update finds it with one lookup,
+    // where an upsert first tries to insert it.
+    if !dry_run
+        && exec(
+            tx,
+            "UPDATE activities SET recipient = coalesce(?3, recipient), updated_ms = ?4
+             WHERE campaign = ?1 AND id = ?2",
+            params,
+        )? > 0
+    {
+        return Ok(());
+    }
+    exec(
+        tx,
         "INSERT INTO activities (campaign, id, recipient, lifecycle, updated_ms)
          VALUES (?1, ?2, ?3, 'draft', ?4)
-         ON CONFLICT (campaign, id) DO NOTHING"
-    } else {
-        "INSERT INTO activities (campaign, id, recipient, lifecycle, updated_ms)
-         VALUES (?1, ?2, ?3, 'draft', ?4)
-         ON CONFLICT (campaign, id) DO UPDATE SET
-            recipient = coalesce(excluded.recipient, recipient), updated_ms = excluded.updated_ms"
-    };
-    exec(tx, sql, params![campaign, id, recipient, now_ms])?;
+         ON CONFLICT (campaign, id) DO NOTHING",
+        params,
+    )?;
     Ok(())
 }
 
@@ -247,7 +256,7 @@ pub(super) fn accept(
     push: &Push,
     now_ms: i64,
 ) -> rusqlite::Result<()> {
-    let mut state = tx
+    let state = tx
         .prepare_cached(
             "SELECT lifecycle, updates, last_timestamp, started_ms, ended_ms, dismissal_date,
                 stale_date
@@ -264,9 +273,10 @@ pub(super) fn accept(
                 stale_date: row.get(6)?,
             })
         })
-        .optional()?
-        // `begin` always creates it; rebuild it if it was deleted behind our back.
-        .unwrap_or(State::DRAFT);
+        .optional()?;
+    let exists = state.is_some();
+    // `begin` always creates it; rebuild it if it was deleted behind our back.
+    let mut state = state.unwrap_or(State::DRAFT);
     let content_state = if state.apply(push, now_ms) {
         push.content_state.as_deref()
     } else {
@@ -277,17 +287,20 @@ pub(super) fn accept(
         Lifecycle::Active { .. } | Lifecycle::Stale => "active",
         Lifecycle::Ended | Lifecycle::Dismissed => "ended",
     };
-    exec(
-        tx,
+    // The row was just read: update it in place rather than through an upsert.
+    let sql = if exists {
+        "UPDATE activities SET lifecycle = ?3, updates = ?4, last_timestamp = ?5,
+            last_content_state = coalesce(?6, last_content_state), started_ms = ?7,
+            ended_ms = ?8, dismissal_date = ?9, stale_date = ?10, updated_ms = ?11
+         WHERE campaign = ?1 AND id = ?2"
+    } else {
         "INSERT INTO activities (campaign, id, lifecycle, updates, last_timestamp,
             last_content_state, started_ms, ended_ms, dismissal_date, stale_date, updated_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-         ON CONFLICT (campaign, id) DO UPDATE SET lifecycle = excluded.lifecycle,
-            updates = excluded.updates, last_timestamp = excluded.last_timestamp,
-            last_content_state = coalesce(excluded.last_content_state, last_content_state),
-            started_ms = excluded.started_ms, ended_ms = excluded.ended_ms,
-            dismissal_date = excluded.dismissal_date, stale_date = excluded.stale_date,
-            updated_ms = excluded.updated_ms",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    };
+    exec(
+        tx,
+        sql,
         params![
             campaign,
             id,
