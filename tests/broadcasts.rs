@@ -498,8 +498,9 @@ fn schedules_are_listed_refreshed_and_cancelled_from_the_command_line() {
 fn scheduling_and_a_channel_apart_from_the_activity_are_refused_and_nothing_is_sent() {
     let mock = ExternalMock::start(example().campaigns, None);
     let sandbox = cli_sandbox(&mock);
-    let transactional = sandbox
-        .run(&[
+    // A transactional update, which can be neither scheduled nor followed.
+    let unitary = |extra: &[&str]| {
+        let base = [
             "--profile",
             "local",
             "send",
@@ -511,10 +512,10 @@ fn scheduling_and_a_channel_apart_from_the_activity_are_refused_and_nothing_is_s
             "update",
             "--set",
             "orderStatus=Ordered",
-            "--at",
-            "+10m",
-        ])
-        .expect(2);
+        ];
+        sandbox.run(&[&base[..], extra].concat()).expect(2)
+    };
+    let transactional = unitary(&["--at", "+10m"]);
     assert!(
         transactional
             .stderr()
@@ -522,22 +523,7 @@ fn scheduling_and_a_channel_apart_from_the_activity_are_refused_and_nothing_is_s
         "{}",
         transactional.stderr()
     );
-    let follow = sandbox
-        .run(&[
-            "--profile",
-            "local",
-            "send",
-            "--campaign",
-            "food-delivery",
-            "--activity",
-            "o-1",
-            "--event",
-            "update",
-            "--set",
-            "orderStatus=Ordered",
-            "--follow",
-        ])
-        .expect(2);
+    let follow = unitary(&["--follow"]);
     assert!(
         follow
             .stderr()
