@@ -39,37 +39,28 @@ pub fn status(cli: &Cli, args: &StatusArgs, out: &mut dyn Write, err: &mut dyn W
     }
     with_client(cli, err, async |client, store, mock, err| {
         let text = args.output == Output::Text;
-        let mut last = None;
-        let result = if args.no_wait {
-            // One poll: a bound of zero gives up after the first answer.
-            let once = FollowPolicy {
+        // --no-wait: one poll (a bound of zero gives up after the first answer).
+        let policy = match args.no_wait {
+            true => FollowPolicy {
                 bound: std::time::Duration::ZERO,
                 ..policy
-            };
-            follow::execution(client, id, &once, |seen| last = Some(seen.clone())).await
-        } else {
-            follow::execution(client, id, &policy, |seen| {
-                if let Followed::Execution(report) = seen {
-                    record(store, id, report, err);
-                    if text {
-                        let _ = writeln!(out, "execution {id}: {report}");
-                    }
-                }
-            })
-            .await
+            },
+            false => policy,
         };
-        let report = match (result, last) {
-            (Ok(report), _)
-            | (Err(FollowError::GaveUp { .. }), Some(Followed::Execution(report)))
-                if args.no_wait =>
-            {
-                record(store, id, &report, err);
+        let mut last = None;
+        let result = follow::execution(client, id, &policy, |seen| {
+            if let Followed::Execution(report) = seen {
+                record(store, id, report, err);
                 if text {
                     let _ = writeln!(out, "execution {id}: {report}");
                 }
-                report
+                last = Some(report.clone());
             }
+        })
+        .await;
+        let report = match (result, last) {
             (Ok(report), _) => report,
+            (Err(FollowError::GaveUp { .. }), Some(report)) if args.no_wait => report,
             (Err(error), _) => return stopped(&error, mock, err),
         };
         if !text {
