@@ -10,7 +10,7 @@ use crate::ajo::problem::clean;
 use crate::ajo::{AjoClient, ScheduleReport};
 use crate::config::ProfileKind;
 use crate::connect::{self, ConnectError};
-use crate::dispatch::follow::{self, FollowError, FollowPolicy, Followed};
+use crate::dispatch::follow::{self, CancelError, Cancelled, FollowError, FollowPolicy, Followed};
 use crate::store::{RunRecord, Store};
 use serde_json::json;
 use std::io::Write;
@@ -96,7 +96,10 @@ pub fn schedules(cli: &Cli, args: &SchedulesArgs, out: &mut dyn Write, err: &mut
     with_client(cli, err, async |client, store, mock, err| {
         if let Some(id) = &args.cancel {
             return match follow::cancel(client, store, id).await {
-                Ok(report) => {
+                Ok(Cancelled { report, unrecorded }) => {
+                    if let Some(why) = unrecorded {
+                        let _ = writeln!(err, "warning: cancelled, but not journaled: {why}");
+                    }
                     match args.output {
                         Output::Text => {
                             let _ = writeln!(out, "schedule {id}: {report}");
@@ -108,15 +111,15 @@ pub fn schedules(cli: &Cli, args: &SchedulesArgs, out: &mut dyn Write, err: &mut
                     }
                     EXIT_OK
                 }
-                Err(message) => {
+                Err(error) => {
+                    let message = format!("schedule {id} not cancelled: {error}");
                     let _ = writeln!(err, "error: {}", clean(&message));
                     if mock {
                         let _ = writeln!(err, "{FRESH_MOCK}");
                     }
-                    if message.starts_with("cannot reach") {
-                        EXIT_FAULT
-                    } else {
-                        EXIT_REJECTED
+                    match error {
+                        CancelError::Unreachable(_) => EXIT_FAULT,
+                        CancelError::Refused(_) => EXIT_REJECTED,
                     }
                 }
             };

@@ -158,22 +158,48 @@ fn until(report: &ScheduleReport) -> Option<Duration> {
     Duration::try_from(at.duration_since(jiff::Timestamp::now())).ok()
 }
 
+/// A schedule AJO deleted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cancelled {
+    /// Its report, status `Cancelled`.
+    pub report: ScheduleReport,
+    /// Why the journal could not record it; the schedule is cancelled all the same.
+    pub unrecorded: Option<String>,
+}
+
+/// Why a schedule was not cancelled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CancelError {
+    /// No answer from AJO (network, timeout, IMS).
+    Unreachable(String),
+    /// AJO refused (it fired already, or the id is unknown).
+    Refused(Answer),
+}
+
+impl fmt::Display for CancelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CancelError::Unreachable(why) => write!(f, "cannot reach AJO: {why}"),
+            CancelError::Refused(answer) => {
+                write!(f, "AJO refused: {}", FollowError::Refused(answer.clone()))
+            }
+        }
+    }
+}
+
 /// Deletes a schedule that has not fired (`DELETE /im/executions/schedules/{id}`) and records
-/// it as cancelled in the journal. `Err` says why AJO refused, in plain words.
+/// it as cancelled in the journal.
 pub async fn cancel(
     client: &AjoClient,
     store: &Store,
     schedule_id: &str,
-) -> Result<ScheduleReport, String> {
+) -> Result<Cancelled, CancelError> {
     let answer = client
         .cancel_schedule(schedule_id)
         .await
-        .map_err(|e| format!("cannot reach AJO to cancel {schedule_id}: {e}"))?;
+        .map_err(|e| CancelError::Unreachable(e.to_string()))?;
     if !answer.is_success() {
-        return Err(format!(
-            "AJO did not cancel {schedule_id}: {}",
-            FollowError::Refused(answer)
-        ));
+        return Err(CancelError::Refused(answer));
     }
     let known = store.run_by_schedule(schedule_id).ok().flatten();
     let report = ScheduleReport {
@@ -184,10 +210,11 @@ pub async fn cancel(
             .and_then(|schedule| schedule.execute_at),
         execution: None,
     };
-    store
+    let unrecorded = store
         .schedule_reported(&report)
-        .map_err(|e| format!("{schedule_id} is cancelled, but {e}"))?;
-    Ok(report)
+        .err()
+        .map(|e| e.to_string());
+    Ok(Cancelled { report, unrecorded })
 }
 
 /// The waits of one follow.

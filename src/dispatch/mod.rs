@@ -294,14 +294,20 @@ impl Dispatcher {
         let inner = Arc::clone(&self.inner);
         tokio::spawn(async move {
             let event = match follow::cancel(&inner.client, &inner.store, &schedule_id).await {
-                Ok(report) => {
+                Ok(cancelled) => {
                     if let Some(task) = lock(&inner.follows).remove(&id) {
                         task.abort();
                     }
-                    let followed = Followed::Schedule(report);
+                    if let Some(error) = cancelled.unrecorded {
+                        let _ = inner.events.send(Progress::JournalFailed { id, error });
+                    }
+                    let followed = Followed::Schedule(cancelled.report);
                     Progress::Followed { id, followed }
                 }
-                Err(reason) => Progress::ScheduleNotCancelled { id, reason },
+                Err(error) => {
+                    let reason = format!("schedule {schedule_id} not cancelled: {error}");
+                    Progress::ScheduleNotCancelled { id, reason }
+                }
             };
             let _ = inner.events.send(event);
         });
