@@ -244,6 +244,7 @@ fn main() {
 
     let body_file = state.path().join("body.json");
     std::fs::write(&body_file, &sample_body).unwrap();
+    let mock_before_oha = cpu_by_thread(mock_pid);
     let oha = Command::new("oha")
         .args([
             "-n",
@@ -274,6 +275,13 @@ fn main() {
             println!(
                 "oha:     {sends} requests, concurrency {concurrency}: {oha_rps:.0} requests/s ({ok} answered 202)"
             );
+            let mock_after_oha = cpu_by_thread(mock_pid);
+            if !mock_after_oha.is_empty() {
+                println!(
+                    "cpu:     {:.1} µs per request in the mock",
+                    per_send(&mock_before_oha, &mock_after_oha, None, sends)
+                );
+            }
             println!(
                 "ratio:   liveact reaches {:.0} % of oha (goal: at least 50 %)",
                 100.0 * liveact_rps / oha_rps
