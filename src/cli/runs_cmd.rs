@@ -40,12 +40,13 @@ pub fn status(cli: &Cli, args: &StatusArgs, out: &mut dyn Write, err: &mut dyn W
     with_client(cli, err, async |client, store, mock, err| {
         let text = args.output == Output::Text;
         // --no-wait: one poll (a bound of zero gives up after the first answer).
-        let policy = match args.no_wait {
-            true => FollowPolicy {
+        let policy = if args.no_wait {
+            FollowPolicy {
                 bound: std::time::Duration::ZERO,
                 ..policy
-            },
-            false => policy,
+            }
+        } else {
+            policy
         };
         let mut last = None;
         let result = follow::execution(client, id, &policy, |seen| {
